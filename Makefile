@@ -1,0 +1,46 @@
+# concernmap: `make run` starts a demo server; `make test` runs every test.
+GO       ?= go
+ADDR     ?= 127.0.0.1:8080
+DATA_DIR ?= data
+BIN      := bin/concernmap
+
+# Packages that also run under the race detector.
+RACE_PKGS := ./index/... ./api/...
+
+.PHONY: all build run seed test deps fmt-check vet test-race test-all bench clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/concernmap
+
+## run: build, seed demo data into the embedded store, serve on $(ADDR)
+run: build
+	./$(BIN) seed --data-dir $(DATA_DIR)
+	./$(BIN) serve --data-dir $(DATA_DIR) --addr $(ADDR)
+
+## test: every test, PostGIS integration tests included
+test: deps fmt-check vet test-race test-all
+
+deps:
+	@scripts/deps.sh
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test-race:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+test-all:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(index|api)$$')
+
+## bench: the benchmarks recorded in BENCHMARKS.md
+bench:
+	scripts/bench.sh
+
+clean:
+	rm -rf bin

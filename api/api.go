@@ -1,0 +1,144 @@
+// Package api serves concernmap over HTTP: the REST and GeoJSON API under
+// /api/v1, health checks, metrics and the web app.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/concernmap/concernmap"
+)
+
+// ConcernService is what the API needs of the domain.
+type ConcernService interface {
+	CreateConcern(ctx context.Context, c *concernmap.Concern) (*concernmap.Concern, bool, error)
+	FindConcernByID(ctx context.Context, id uuid.UUID) (*concernmap.Concern, error)
+	FindConcerns(ctx context.Context, f concernmap.ConcernFilter, cursor string) (concernmap.ConcernPage, error)
+	UpdateConcern(ctx context.Context, id uuid.UUID, upd concernmap.ConcernUpdate, ifVersion int) (*concernmap.Concern, error)
+	DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int) (*concernmap.Concern, error)
+	FindCategories(ctx context.Context) ([]*concernmap.Category, error)
+	Ready(ctx context.Context) error
+	IndexLen() int
+}
+
+// Server is the HTTP server.
+type Server struct {
+	echo     *echo.Echo
+	concerns ConcernService
+	log      *slog.Logger
+	metrics  *metrics
+	web      http.Handler
+	server   *http.Server
+}
+
+// New returns a server. web serves the front end at /.
+func New(concerns ConcernService, log *slog.Logger, reg *prometheus.Registry, web http.Handler) *Server {
+	s := &Server{echo: echo.New(), concerns: concerns, log: log, web: web}
+	s.metrics = newMetrics(reg, concerns)
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: func() string { return uuid.NewString() },
+	}))
+	e.Use(s.logRequests, s.metrics.middleware, middleware.Recover())
+	s.routes()
+	return s
+}
+
+// routes lists every route on one screen.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler)
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/categories", s.listCategories)
+	v1.GET("/concerns", s.listConcerns)
+	v1.POST("/concerns", s.createConcern)
+	v1.POST("/concerns/search", s.searchConcerns)
+	v1.GET("/concerns/:id", s.getConcern)
+	v1.PATCH("/concerns/:id", s.updateConcern)
+	v1.DELETE("/concerns/:id", s.deleteConcern)
+
+	e.GET("/*", echo.WrapHandler(s.web))
+}
+
+// ServeHTTP lets tests drive the server without a socket.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Serve accepts connections on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.server = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	if err := s.server.Serve(l); err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.server == nil {
+		return nil
+	}
+	return s.server.Shutdown(ctx)
+}
+
+// logRequests writes one slog line per request, with its request id.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		res := c.Response()
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Duration("duration", time.Since(start)))
+		return nil
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz tells a load balancer whether this instance can serve: the store
+// answers and the index is loaded.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.concerns.Ready(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready", slog.Any("err", err))
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "concerns": s.concerns.IndexLen()})
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	return enc.Encode(v)
+}

@@ -1,0 +1,129 @@
+// Package bolt is the embedded store: concernmap.ConcernStore on one bbolt
+// file. Every commit is fsynced before a write returns.
+//
+// Buckets:
+//
+//	concerns    16-byte UUID -> record (see record.go)
+//	categories  key -> JSON of the category and its seed position
+//	meta        "format" -> file format; "secret" -> cursor-signing key
+//
+// Times are kept to the microsecond and returned in UTC, as in the postgis
+// store, so that both stores give back the same concern.
+package bolt
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/concernmap/concernmap"
+)
+
+var (
+	bucketConcerns   = []byte("concerns")
+	bucketCategories = []byte("categories")
+	bucketMeta       = []byte("meta")
+
+	keyFormat = []byte("format")
+	keySecret = []byte("secret")
+)
+
+// fileFormat is the layout of buckets and keys; a file of a later format is
+// refused rather than misread.
+const fileFormat = 1
+
+const secretLen = 32
+
+// DB is a concern store on one bbolt file.
+type DB struct {
+	db     *bbolt.DB
+	secret []byte
+}
+
+var _ concernmap.ConcernStore = (*DB)(nil)
+
+// Open opens the store at path, creating and seeding the file if it does not
+// exist. Only one process may have the file open at a time.
+func Open(path string) (*DB, error) {
+	// Time out rather than hang when another process holds the file lock.
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{db: bdb}
+	if err := bdb.Update(db.init); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// init makes the buckets, the secret and the seed categories of a new file
+// in one transaction, so that a crash leaves either nothing or all of it.
+func (db *DB) init(tx *bbolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	switch v := meta.Get(keyFormat); {
+	case v == nil:
+		if err := meta.Put(keyFormat, []byte{fileFormat}); err != nil {
+			return err
+		}
+	case len(v) != 1 || v[0] != fileFormat:
+		return fmt.Errorf("bolt: file format %v, want %d", v, fileFormat)
+	}
+
+	if s := meta.Get(keySecret); s != nil {
+		db.secret = append([]byte(nil), s...)
+	} else {
+		db.secret = make([]byte, secretLen)
+		rand.Read(db.secret)
+		if err := meta.Put(keySecret, db.secret); err != nil {
+			return err
+		}
+	}
+
+	if _, err := tx.CreateBucketIfNotExists(bucketConcerns); err != nil {
+		return err
+	}
+	if tx.Bucket(bucketCategories) == nil {
+		b, err := tx.CreateBucket(bucketCategories)
+		if err != nil {
+			return err
+		}
+		for i, c := range concernmap.DefaultCategories {
+			if err := putCategory(b, &c, i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Close closes the file. It waits for open transactions to finish.
+func (db *DB) Close() error {
+	return db.db.Close()
+}
+
+// Ping checks that the file is open and readable.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.db.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("bolt: no meta bucket")
+		}
+		return nil
+	})
+}
+
+// Secret returns the store's random key, made when the file was created.
+func (db *DB) Secret(ctx context.Context) ([]byte, error) {
+	return append([]byte(nil), db.secret...), nil
+}

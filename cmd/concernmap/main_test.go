@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/concernmap/concernmap/postgis/postgistest"
+)
+
+func TestMain(m *testing.M) { postgistest.Main(m) }
+
+// binary builds the command once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "concernmap")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// process is a running server.
+type process struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *bytes.Buffer
+}
+
+var servingRE = regexp.MustCompile(`at (http://\S+)`)
+
+func start(t *testing.T, bin string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read first line: %v\nstderr: %s", err, p.stderr)
+	}
+	m := servingRE.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("first line %q names no URL", line)
+	}
+	p.url = m[1]
+	go io.Copy(io.Discard, stdout)
+	return p
+}
+
+// stop sends SIGTERM and checks a clean exit.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\nstderr: %s", err, p.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no exit 20 s after SIGTERM")
+	}
+	if !strings.Contains(p.stderr.String(), `"msg":"stopped"`) {
+		t.Errorf("log has no stopped line:\n%s", p.stderr)
+	}
+}
+
+func get(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+func TestServeSeedRestart(t *testing.T) {
+	bin := binary(t)
+	for _, store := range []string{"bolt", "postgis"} {
+		t.Run(store, func(t *testing.T) {
+			var args []string
+			if store == "bolt" {
+				args = []string{"--data-dir", t.TempDir()}
+			} else {
+				args = []string{"--database-url", postgistest.MustOpenDB(t)}
+			}
+			seed := exec.Command(bin, append([]string{"seed", "--count", "500"}, args...)...)
+			seed.Env = append(os.Environ(), "DATABASE_URL=")
+			if out, err := seed.CombinedOutput(); err != nil {
+				t.Fatalf("seed: %v\n%s", err, out)
+			}
+			p := start(t, bin, args...)
+			for _, path := range []string{"/healthz", "/readyz"} {
+				if code, _ := get(t, p.url+path); code != 200 {
+					t.Errorf("%s: got %d, want 200", path, code)
+				}
+			}
+			code, fc := get(t, p.url+"/api/v1/concerns?bbox=97,16,98,17&limit=1000")
+			if code != 200 {
+				t.Fatalf("bbox list: got %d", code)
+			}
+			seeded := len(fc["features"].([]any))
+			if seeded == 0 {
+				t.Fatalf("no demo concerns in 97,16,98,17")
+			}
+
+			id := uuid.NewString()
+			body := fmt.Sprintf(`{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[97.5,16.5]},
+				"properties":{"category":"damaged_bridge","title":"Bridge planks missing","severity":3}}`, id)
+			res, err := http.Post(p.url+"/api/v1/concerns", "application/geo+json", strings.NewReader(body))
+			if err != nil || res.StatusCode != 201 {
+				t.Fatalf("create: %v %v", err, res)
+			}
+			res.Body.Close()
+			p.stop(t)
+
+			// Everything is still there after a restart, index included.
+			p = start(t, bin, args...)
+			if code, _ := get(t, p.url+"/api/v1/concerns/"+id); code != 200 {
+				t.Errorf("after restart: get %s: %d", id, code)
+			}
+			_, fc = get(t, p.url+"/api/v1/concerns?bbox=97,16,98,17&limit=1000")
+			if got := len(fc["features"].([]any)); got != seeded+1 {
+				t.Errorf("after restart: got %d in bbox, want %d", got, seeded+1)
+			}
+
+			// Seeding again adds nothing: the demo IDs are deterministic.
+			p.stop(t)
+			seed = exec.Command(bin, append([]string{"seed", "--count", "500"}, args...)...)
+			seed.Env = append(os.Environ(), "DATABASE_URL=")
+			out, err := seed.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "(0 new)") {
+				t.Errorf("second seed: %v: %s", err, out)
+			}
+		})
+	}
+}
+
+// TestDrain checks that SIGTERM lets requests in flight finish: no response
+// that has begun arrives cut short.
+func TestDrain(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	seed := exec.Command(bin, "seed", "--count", "3000", "--data-dir", dir)
+	seed.Env = append(os.Environ(), "DATABASE_URL=")
+	if out, err := seed.CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	p := start(t, bin, "--data-dir", dir)
+	var (
+		mu              sync.Mutex
+		done, afterTerm int
+		termAt          time.Time
+		wg              sync.WaitGroup
+	)
+	stopping := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+			for {
+				res, err := client.Get(p.url + "/api/v1/concerns?limit=1000")
+				if err != nil {
+					select {
+					case <-stopping:
+						return // refused once the listener closed: correct
+					default:
+						t.Errorf("before SIGTERM: %v", err)
+						return
+					}
+				}
+				var fc struct{ Features []json.RawMessage }
+				err = json.NewDecoder(res.Body).Decode(&fc)
+				res.Body.Close()
+				if err != nil || res.StatusCode != 200 || len(fc.Features) != 1000 {
+					t.Errorf("response cut short: status %d, %d features, %v", res.StatusCode, len(fc.Features), err)
+					return
+				}
+				mu.Lock()
+				done++
+				if !termAt.IsZero() {
+					afterTerm++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	termAt = time.Now()
+	mu.Unlock()
+	close(stopping)
+	p.stop(t)
+	wg.Wait()
+	if done == 0 {
+		t.Fatalf("no request completed")
+	}
+	t.Logf("%d complete responses, %d finished after SIGTERM", done, afterTerm)
+}

@@ -1,0 +1,240 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// vec3 is a vector in 3-space; points on the unit sphere are unit vectors.
+type vec3 [3]float64
+
+func unitVec(lat, lon float64) vec3 {
+	sinLat, cosLat := math.Sincos(lat)
+	sinLon, cosLon := math.Sincos(lon)
+	return vec3{cosLat * cosLon, cosLat * sinLon, sinLat}
+}
+
+func (v vec3) add(w vec3) vec3      { return vec3{v[0] + w[0], v[1] + w[1], v[2] + w[2]} }
+func (v vec3) sub(w vec3) vec3      { return vec3{v[0] - w[0], v[1] - w[1], v[2] - w[2]} }
+func (v vec3) scale(k float64) vec3 { return vec3{v[0] * k, v[1] * k, v[2] * k} }
+func (v vec3) dot(w vec3) float64   { return v[0]*w[0] + v[1]*w[1] + v[2]*w[2] }
+func (v vec3) norm() float64        { return math.Sqrt(v.dot(v)) }
+func (v vec3) cross(w vec3) vec3 {
+	return vec3{v[1]*w[2] - v[2]*w[1], v[2]*w[0] - v[0]*w[2], v[0]*w[1] - v[1]*w[0]}
+}
+
+// unit scales v to length 1; a (nearly) zero vector becomes zero, as in
+// PostGIS, rather than NaN.
+func (v vec3) unit() vec3 {
+	d := v.norm()
+	if math.Abs(d) <= fpTolerance {
+		return vec3{}
+	}
+	return v.scale(1 / d)
+}
+
+// latLon returns the latitude and longitude, in radians, of unit vector v.
+func (v vec3) latLon() (lat, lon float64) {
+	return math.Asin(math.Max(-1, math.Min(1, v[2]))), math.Atan2(v[1], v[0])
+}
+
+// fpTolerance is PostGIS's FP_TOLERANCE, its threshold for equal angles.
+const fpTolerance = 1e-12
+
+// gpoint is a position as PostGIS geography computes with it: geodetic
+// latitude and longitude in radians, used directly as coordinates on a
+// sphere for nearest-point searches.
+type gpoint struct{ lat, lon float64 }
+
+func toGpoint(p orb.Point) gpoint {
+	g := gpoint{lat: math.Pi * p[1] / 180, lon: math.Pi * p[0] / 180}
+	if g.lon == -math.Pi {
+		g.lon = math.Pi
+	}
+	return g
+}
+
+func (g gpoint) vec() vec3 { return unitVec(g.lat, g.lon) }
+
+func (g gpoint) near(h gpoint) bool {
+	return math.Abs(g.lat-h.lat) <= fpTolerance && math.Abs(g.lon-h.lon) <= fpTolerance
+}
+
+// sphereDistance is the angle between two points on the unit sphere, by
+// the atan2 form that stays accurate for small and nearly antipodal pairs.
+func sphereDistance(s, e gpoint) float64 {
+	dLon := e.lon - s.lon
+	sinDLon, cosDLon := math.Sincos(dLon)
+	sinLatE, cosLatE := math.Sincos(e.lat)
+	sinLatS, cosLatS := math.Sincos(s.lat)
+	x := cosLatE * sinDLon
+	y := cosLatS*sinLatE - sinLatS*cosLatE*cosDLon
+	return math.Atan2(math.Sqrt(x*x+y*y), sinLatS*sinLatE+cosLatS*cosLatE*cosDLon)
+}
+
+// normal returns the cross product of p and q as unit vectors, computed
+// from half sums and differences of their angles so that it keeps its
+// precision for points metres apart, where the plain cross product of
+// two nearly equal vectors loses most of its digits.
+func normal(p, q gpoint) vec3 {
+	m := -(p.lon + q.lon) / 2
+	h := (q.lon - p.lon) / 2
+	sinD, sinS := math.Sin(p.lat-q.lat), math.Sin(p.lat+q.lat)
+	sinM, cosM := math.Sincos(m)
+	sinH, cosH := math.Sincos(h)
+	return vec3{
+		sinD*sinM*cosH - sinS*cosM*sinH,
+		sinD*cosM*cosH + sinS*sinM*sinH,
+		math.Cos(p.lat) * math.Cos(q.lat) * math.Sin(q.lon-p.lon),
+	}
+}
+
+// inCone reports whether p lies within the wedge from the centre of the
+// sphere through the arc s–e; with p on the arc's great circle, that is
+// whether p lies on the arc itself.
+func inCone(s, e, p vec3) bool {
+	if s == e.scale(-1) {
+		return true
+	}
+	mid := s.add(e).unit()
+	ds, dp := s.dot(mid), p.dot(mid)
+	// The tolerance lets points at the very ends count as on the arc.
+	return dp > ds || math.Abs(dp-ds) < 2e-16
+}
+
+// arcNearest returns the point of the great-circle arc s–e nearest to p,
+// and its angular distance: the foot of the perpendicular from p to the
+// arc's great circle if that lies on the arc, else the nearer end.
+func arcNearest(s, e, p gpoint) (gpoint, float64) {
+	if s.near(e) {
+		return s, sphereDistance(s, p)
+	}
+	n := normal(s, e).unit()
+	pv := p.vec()
+	k := pv.sub(n.scale(pv.dot(n))).unit()
+	best, d := gpoint{}, math.Inf(1)
+	if k != (vec3{}) {
+		lat, lon := k.latLon()
+		if foot := (gpoint{lat, lon}); inCone(s.vec(), e.vec(), foot.vec()) {
+			best, d = foot, sphereDistance(p, foot)
+		}
+	}
+	if ds := sphereDistance(p, s); ds < d {
+		best, d = s, ds
+	}
+	if de := sphereDistance(p, e); de < d {
+		best, d = e, de
+	}
+	return best, d
+}
+
+// nearest is the running nearest point of a geometry on the sphere.
+type nearest struct {
+	g gpoint
+	d float64 // radians
+}
+
+func (n *nearest) vertex(p, q gpoint) {
+	if d := sphereDistance(p, q); d < n.d {
+		n.g, n.d = q, d
+	}
+}
+
+func (n *nearest) line(p gpoint, l []orb.Point) {
+	if len(l) == 1 {
+		n.vertex(p, toGpoint(l[0]))
+		return
+	}
+	s := toGpoint(l[0])
+	for _, q := range l[1:] {
+		e := toGpoint(q)
+		if g, d := arcNearest(s, e, p); d < n.d {
+			n.g, n.d = g, d
+		}
+		s = e
+	}
+}
+
+// sphereNearest returns the point of q nearest to p along great circles.
+func (q *parts) sphereNearest(p gpoint) nearest {
+	n := nearest{d: math.Inf(1)}
+	for _, r := range q.points {
+		n.vertex(p, toGpoint(r))
+	}
+	for _, l := range q.lines {
+		n.line(p, l)
+	}
+	for _, pg := range q.polys {
+		for _, r := range pg {
+			n.line(p, r)
+		}
+	}
+	return n
+}
+
+// sphereCovers reports whether a polygon of q covers c, with edges along
+// great circles as PostGIS geography has them. It works in the gnomonic
+// projection centred on c, which maps great circles to straight lines, so
+// a planar point-in-polygon test at the origin decides it exactly. A
+// polygon with a vertex 90° or more from c cannot be projected; for those,
+// far larger than any this project stores, it falls back to a planar test
+// in lon/lat.
+func (q *parts) sphereCovers(c orb.Point) bool {
+	if len(q.polys) == 0 {
+		return false
+	}
+	g := toGpoint(c)
+	sinLat, cosLat := math.Sincos(g.lat)
+	sinLon, cosLon := math.Sincos(g.lon)
+	centre := vec3{cosLat * cosLon, cosLat * sinLon, sinLat}
+	east := vec3{-sinLon, cosLon, 0}
+	north := vec3{-sinLat * cosLon, -sinLat * sinLon, cosLat}
+	var buf []orb.Point
+	project := func(r orb.Ring) ([]orb.Point, bool) {
+		buf = buf[:0]
+		for _, p := range r {
+			v := toGpoint(p).vec()
+			w := v.dot(centre)
+			if w <= 1e-9 {
+				return nil, false
+			}
+			buf = append(buf, orb.Point{v.dot(east) / w, v.dot(north) / w})
+		}
+		return buf, true
+	}
+	origin := orb.Point{}
+polygons:
+	for _, pg := range q.polys {
+		shell, ok := project(pg[0])
+		if !ok {
+			if locatePolygon(c, pg) != outside {
+				return true
+			}
+			continue
+		}
+		switch locateRing(origin, shell) {
+		case outside:
+			continue
+		case boundary:
+			return true
+		}
+		for _, h := range pg[1:] {
+			hole, ok := project(h)
+			if !ok {
+				if locatePolygon(c, pg) != outside {
+					return true
+				}
+				continue polygons
+			}
+			switch locateRing(origin, hole) {
+			case inside:
+				continue polygons
+			case boundary:
+				return true
+			}
+		}
+		return true
+	}
+	return false
+}

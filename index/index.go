@@ -1,0 +1,334 @@
+// Package index holds every live concern in memory, in an R-tree, and
+// answers the spatial and attribute queries that lists and tiles make.
+package index
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+
+	"github.com/concernmap/concernmap"
+	"github.com/concernmap/concernmap/geo"
+)
+
+// entry is what the index keeps of a concern: the exact geometry, the
+// attributes filters need, packed small, and the GeoJSON that lists send.
+type entry struct {
+	id       uuid.UUID
+	geom     orb.Geometry
+	observed int64 // unix microseconds
+	doc      []byte
+	version  int32
+	category uint16
+	affected concernmap.Affected
+	status   uint8
+	severity uint8
+	point    bool
+}
+
+// Index is an in-memory spatial index of concerns. It is safe for
+// concurrent use: queries share a read lock, and writes hold the lock only
+// to swap entries, since encoding happens before.
+type Index struct {
+	mu         sync.RWMutex
+	tree       rtree.RTreeGN[float32, *entry]
+	byID       map[uuid.UUID]*entry
+	tombstones map[uuid.UUID]int32 // versions of deleted concerns
+	categories map[string]uint16
+	catNames   []string
+}
+
+var _ concernmap.ConcernIndex = (*Index)(nil)
+
+// New returns an empty index.
+func New() *Index {
+	return &Index{
+		byID:       make(map[uuid.UUID]*entry),
+		tombstones: make(map[uuid.UUID]int32),
+		categories: make(map[string]uint16),
+	}
+}
+
+// Len returns the number of concerns in the index.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.byID)
+}
+
+// Put adds, replaces or (for a deleted concern) removes c.
+func (x *Index) Put(c *concernmap.Concern) {
+	var e *entry
+	if !c.Deleted() {
+		e = &entry{
+			id:       c.ID,
+			geom:     c.Geometry,
+			observed: c.ObservedAt.UnixMicro(),
+			doc:      c.AppendFeature(nil, false),
+			version:  int32(c.Version),
+			affected: c.Affected,
+			status:   uint8(c.Status.Ordinal()),
+			severity: uint8(c.Severity),
+		}
+		_, e.point = c.Geometry.(orb.Point)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if v, ok := x.tombstones[c.ID]; ok && v >= int32(c.Version) {
+		return
+	}
+	if old, ok := x.byID[c.ID]; ok {
+		if old.version >= int32(c.Version) {
+			return
+		}
+		min, max := bounds(old.geom)
+		x.tree.Delete(min, max, old)
+		delete(x.byID, c.ID)
+	}
+	if e == nil {
+		x.tombstones[c.ID] = int32(c.Version)
+		return
+	}
+	e.category = x.categoryID(c.Category)
+	x.byID[c.ID] = e
+	min, max := bounds(e.geom)
+	x.tree.Insert(min, max, e)
+}
+
+func (x *Index) categoryID(key string) uint16 {
+	id, ok := x.categories[key]
+	if !ok {
+		id = uint16(len(x.catNames))
+		x.categories[key] = id
+		x.catNames = append(x.catNames, key)
+	}
+	return id
+}
+
+// bounds returns g's bound as float32, rounded outward so that a float32 box
+// never misses an item.
+func bounds(g orb.Geometry) (min, max [2]float32) {
+	b := g.Bound()
+	return [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+}
+
+func down(f float64) float32 {
+	r := float32(f)
+	if float64(r) > f {
+		r = math.Nextafter32(r, float32(math.Inf(-1)))
+	}
+	return r
+}
+
+func up(f float64) float32 {
+	r := float32(f)
+	if float64(r) < f {
+		r = math.Nextafter32(r, float32(math.Inf(1)))
+	}
+	return r
+}
+
+// matcher is a filter compiled against the index's category table.
+type matcher struct {
+	f          *concernmap.ConcernFilter
+	categories []bool // by category id
+	anyCat     bool
+	statuses   uint16
+	anyStatus  bool
+	minSev     uint8
+	maxSev     uint8
+	from, to   int64
+	after      uuid.UUID
+	hasAfter   bool
+}
+
+func (x *Index) compile(f *concernmap.ConcernFilter) matcher {
+	m := matcher{f: f, anyCat: len(f.Categories) == 0, anyStatus: len(f.Statuses) == 0,
+		minSev: 0, maxSev: 255, from: math.MinInt64, to: math.MaxInt64,
+		after: f.After, hasAfter: f.After != uuid.Nil}
+	if !m.anyCat {
+		m.categories = make([]bool, len(x.catNames))
+		for _, c := range f.Categories {
+			if id, ok := x.categories[c]; ok {
+				m.categories[id] = true
+			}
+		}
+	}
+	for _, s := range f.Statuses {
+		if o := s.Ordinal(); o >= 0 {
+			m.statuses |= 1 << o
+		}
+	}
+	if f.MinSeverity != 0 {
+		m.minSev = uint8(f.MinSeverity)
+	}
+	if f.MaxSeverity != 0 {
+		m.maxSev = uint8(f.MaxSeverity)
+	}
+	if !f.From.IsZero() {
+		m.from = f.From.UnixMicro()
+	}
+	if !f.To.IsZero() {
+		m.to = f.To.UnixMicro()
+	}
+	return m
+}
+
+// attrs checks everything but geometry: the cheap part, done first.
+func (m *matcher) attrs(e *entry) bool {
+	return (m.anyCat || m.categories[e.category]) &&
+		(m.anyStatus || m.statuses&(1<<e.status) != 0) &&
+		e.severity >= m.minSev && e.severity <= m.maxSev &&
+		e.observed >= m.from && e.observed <= m.to &&
+		(m.f.Affected == 0 || e.affected&m.f.Affected != 0) &&
+		(!m.hasAfter || bytes.Compare(e.id[:], m.after[:]) > 0)
+}
+
+// hit is a match with its sort key: the first 8 bytes of its ID, so that
+// sorting compares integers and falls back to bytes only on a tie.
+type hit struct {
+	key uint64
+	e   *entry
+}
+
+func compareHits(a, b hit) int {
+	if a.key != b.key {
+		if a.key < b.key {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(a.e.id[8:], b.e.id[8:])
+}
+
+// Find returns one page of matches in ID order.
+func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	m := x.compile(f)
+	hits := make([]hit, 0, 64)
+	add := func(e *entry) {
+		hits = append(hits, hit{binary.BigEndian.Uint64(e.id[:8]), e})
+	}
+	switch {
+	case f.BBox != nil:
+		b := *f.BBox
+		min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+		x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
+			if m.attrs(e) && inBound(e, b) {
+				add(e)
+			}
+			return true
+		})
+	case f.Near != nil:
+		boxes := geo.RadiusBounds(*f.Near, f.Radius)
+		for i, b := range boxes {
+			min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+			x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
+				// An entry in two boxes is counted in the first only.
+				if i > 0 && boxesHold(boxes[:i], e) {
+					return true
+				}
+				if m.attrs(e) && geo.DistanceWithin(e.geom, *f.Near, f.Radius) {
+					add(e)
+				}
+				return true
+			})
+		}
+	case f.Intersects != nil:
+		b := f.Intersects.Bound()
+		min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+		x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
+			if m.attrs(e) && geo.Intersects(e.geom, f.Intersects) {
+				add(e)
+			}
+			return true
+		})
+	default:
+		for _, e := range x.byID {
+			if m.attrs(e) {
+				add(e)
+			}
+		}
+	}
+	return page(hits, f.Limit)
+}
+
+// boxesHold reports whether an earlier candidate box already yielded e.
+func boxesHold(boxes []orb.Bound, e *entry) bool {
+	min, max := bounds(e.geom)
+	for _, b := range boxes {
+		bmin, bmax := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+		if min[0] <= bmax[0] && max[0] >= bmin[0] && min[1] <= bmax[1] && max[1] >= bmin[1] {
+			return true
+		}
+	}
+	return false
+}
+
+func inBound(e *entry, b orb.Bound) bool {
+	if e.point {
+		p := e.geom.(orb.Point)
+		return p[0] >= b.Min[0] && p[0] <= b.Max[0] && p[1] >= b.Min[1] && p[1] <= b.Max[1]
+	}
+	return geo.IntersectsBound(e.geom, b)
+}
+
+// page sorts the hits, keeping only the first limit+1 when there are many,
+// and builds the page.
+func page(hits []hit, limit int) concernmap.ConcernPage {
+	if len(hits) > 4*limit {
+		hits = smallest(hits, limit+1)
+	}
+	slices.SortFunc(hits, compareHits)
+	var p concernmap.ConcernPage
+	if len(hits) > limit {
+		hits, p.More = hits[:limit], true
+	}
+	p.Features = make([][]byte, len(hits))
+	for i, h := range hits {
+		p.Features[i] = h.e.doc
+	}
+	if len(hits) > 0 {
+		p.Last = hits[len(hits)-1].e.id
+	}
+	return p
+}
+
+// smallest returns the k smallest hits, unordered, by quickselect, so a
+// query over the whole map costs O(n) rather than O(n log n).
+func smallest(hits []hit, k int) []hit {
+	lo, hi := 0, len(hits)-1
+	for lo < hi {
+		p := hits[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for compareHits(hits[i], p) < 0 {
+				i++
+			}
+			for compareHits(hits[j], p) > 0 {
+				j--
+			}
+			if i <= j {
+				hits[i], hits[j] = hits[j], hits[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return hits[:k]
+		}
+	}
+	return hits[:k]
+}

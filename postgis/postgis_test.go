@@ -1,0 +1,194 @@
+package postgis_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/concernmap/concernmap"
+	"github.com/concernmap/concernmap/postgis"
+	"github.com/concernmap/concernmap/postgis/postgistest"
+	"github.com/concernmap/concernmap/storetest"
+)
+
+func TestMain(m *testing.M) {
+	postgistest.Main(m)
+}
+
+func TestConcernStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) func() concernmap.ConcernStore {
+		url := postgistest.MustOpenDB(t)
+		return func() concernmap.ConcernStore {
+			return MustOpen(t, url)
+		}
+	})
+}
+
+// MustOpen opens the store at url and fails tb if it cannot. The caller
+// closes it.
+func MustOpen(tb testing.TB, url string) *postgis.DB {
+	tb.Helper()
+	db, err := postgis.Open(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	return db
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	url := postgistest.MustOpenDB(t)
+	for i := range 3 {
+		if err := postgis.Migrate(t.Context(), url); err != nil {
+			t.Fatalf("migrate %d: %v", i+1, err)
+		}
+	}
+	db := MustOpen(t, url)
+	defer db.Close()
+	var applied int
+	if err := db.Pool().QueryRow(t.Context(), `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	if applied != 1 {
+		t.Errorf("got %d migrations applied, want 1", applied)
+	}
+	checkSeeded(t, db)
+}
+
+// TestOpenRace starts instances on one new database at once, as a
+// deployment of several does: they must all open, and agree.
+func TestOpenRace(t *testing.T) {
+	url := postgistest.MustOpenDB(t)
+	const n = 4
+	dbs := make([]*postgis.DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { dbs[i], errs[i] = postgis.Open(t.Context(), url) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		defer dbs[i].Close()
+	}
+	want, err := dbs[0].Secret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, db := range dbs[1:] {
+		got, err := db.Secret(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("instance %d: got secret %x, want %x", i+1, got, want)
+		}
+	}
+	checkSeeded(t, dbs[0])
+}
+
+// checkSeeded checks that the default categories are there exactly once.
+func checkSeeded(t *testing.T, db *postgis.DB) {
+	t.Helper()
+	var n int
+	if err := db.Pool().QueryRow(t.Context(), `SELECT count(*) FROM categories`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(concernmap.DefaultCategories); n != want {
+		t.Errorf("got %d categories, want %d", n, want)
+	}
+}
+
+// TestNoSeedOverAdminEdits checks that categories are seeded only into an
+// empty table, so a category an admin removed stays removed.
+func TestNoSeedOverAdminEdits(t *testing.T) {
+	url := postgistest.MustOpenDB(t)
+	db := MustOpen(t, url)
+	if _, err := db.Pool().Exec(t.Context(), `DELETE FROM categories WHERE key = 'other'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = MustOpen(t, url)
+	defer db.Close()
+	cats, err := db.FindCategories(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(cats), len(concernmap.DefaultCategories)-1; got != want {
+		t.Errorf("got %d categories, want %d", got, want)
+	}
+}
+
+var scanN = flag.Int("scan.n", 100_000, "concerns in the database for BenchmarkScanConcerns")
+
+// BenchmarkScanConcerns measures the start-up load: one full scan. Run it
+// with -scan.n=1000000 for the size the server is built for.
+func BenchmarkScanConcerns(b *testing.B) {
+	db := MustOpen(b, postgistest.MustOpenDB(b))
+	defer db.Close()
+	start := time.Now()
+	fill(b, db, *scanN)
+	b.Logf("wrote %d concerns in %v", *scanN, time.Since(start))
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		err := db.ScanConcerns(context.Background(), func(*concernmap.Concern) error {
+			n++
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n != *scanN {
+			b.Fatalf("got %d concerns, want %d", n, *scanN)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(*scanN), "ns/concern")
+}
+
+// fill writes n random point concerns in batches.
+func fill(tb testing.TB, db concernmap.ConcernStore, n int) {
+	tb.Helper()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	const batch = 50_000
+	cs := make([]*concernmap.Concern, 0, batch)
+	for i := range n {
+		c := storetest.NewConcern()
+		c.Geometry = orb.Point{92 + 9*rnd.Float64(), 10 + 18*rnd.Float64()}
+		c.Title = fmt.Sprintf("concern %d", i)
+		cs = append(cs, c)
+		if len(cs) == batch || i == n-1 {
+			if _, err := db.CreateConcerns(context.Background(), cs); err != nil {
+				tb.Fatal(err)
+			}
+			cs = cs[:0]
+		}
+	}
+}
+
+func TestScanStopsEarly(t *testing.T) {
+	db := MustOpen(t, postgistest.MustOpenDB(t))
+	defer db.Close()
+	fill(t, db, 20_000)
+	stop := fmt.Errorf("stop")
+	start := time.Now()
+	err := db.ScanConcerns(t.Context(), func(*concernmap.Concern) error { return stop })
+	if err == nil {
+		t.Fatalf("got nil, want %v", stop)
+	}
+	t.Logf("stopped in %v", time.Since(start))
+	// The pool must still work after the scan dropped its connection.
+	if err := db.Ping(t.Context()); err != nil {
+		t.Errorf("ping after early stop: %v", err)
+	}
+	if _, err := db.FindCategories(t.Context()); err != nil {
+		t.Errorf("query after early stop: %v", err)
+	}
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Checks the system packages the tests need. As root it installs what is
+# missing with apt-get; otherwise it prints the one command to run and
+# fails: a missing PostGIS is never a skipped test.
+set -euo pipefail
+
+missing=()
+have_postgis() { compgen -G '/usr/share/postgresql/*/extension/postgis.control' >/dev/null; }
+have_initdb() { command -v initdb >/dev/null || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+
+have_initdb || missing+=(postgresql-15)
+have_postgis || missing+=(postgresql-15-postgis-3)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  exit 0
+fi
+echo "missing system packages: ${missing[*]}" >&2
+echo "run: sudo apt-get install -y ${missing[*]}" >&2
+exit 1
