@@ -165,7 +165,10 @@ func (u ConcernUpdate) Apply(c *Concern) {
 func (u ConcernUpdate) Empty() bool { return u == (ConcernUpdate{}) }
 
 // ConcernStore is the system of record for concerns. Every write is one
-// transaction, and a write that fails leaves nothing behind.
+// transaction, and a write that fails leaves nothing behind. Stores keep
+// times to the microsecond and return them in UTC. Update and delete report
+// ENOTFOUND, then EGONE, then EPRECONDITION, in that order. storetest holds
+// the contract suite that every store passes.
 type ConcernStore interface {
 	CategoryStore
 

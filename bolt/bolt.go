@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	bberrors "go.etcd.io/bbolt/errors"
 
 	"github.com/concernmap/concernmap"
 )
@@ -38,6 +39,9 @@ const fileFormat = 1
 
 const secretLen = 32
 
+// ErrLocked means another process, such as a running server, has the file.
+var ErrLocked = errors.New("bolt: the store file is in use by another process (stop the running server first)")
+
 // DB is a concern store on one bbolt file.
 type DB struct {
 	db     *bbolt.DB
@@ -51,6 +55,9 @@ var _ concernmap.ConcernStore = (*DB)(nil)
 func Open(path string) (*DB, error) {
 	// Time out rather than hang when another process holds the file lock.
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 2 * time.Second})
+	if errors.Is(err, bberrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -2,6 +2,7 @@ package bolt_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -89,5 +90,17 @@ func fill(tb testing.TB, db *bolt.DB, n int) {
 			}
 			cs = cs[:0]
 		}
+	}
+}
+
+func TestOpenLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "concernmap.db")
+	db, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := bolt.Open(path); !errors.Is(err, bolt.ErrLocked) {
+		t.Errorf("second open: got %v, want ErrLocked", err)
 	}
 }
