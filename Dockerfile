@@ -4,10 +4,14 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/concernmap ./cmd/concernmap
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/concernmap ./cmd/concernmap \
+ && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/concernmap /usr/local/bin/concernmap
+# distroless has no shell to mkdir with, so the data directory comes from the
+# build stage, owned by the nonroot user (65532).
+COPY --from=build --chown=65532:65532 /out/data /data
 # The embedded store lives here when no DATABASE_URL is set.
 VOLUME /data
 ENV CONCERNMAP_DATA_DIR=/data CONCERNMAP_ADDR=0.0.0.0:8080

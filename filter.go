@@ -26,8 +26,8 @@ type ConcernFilter struct {
 
 	Categories  []string
 	Statuses    []Status
-	MinSeverity int // 0: no bound
-	MaxSeverity int // 0: no bound
+	MinSeverity int       // 0: no bound
+	MaxSeverity int       // 0: no bound
 	From, To    time.Time // observed_at range, inclusive; zero: open
 	Affected    Affected  // any of these groups; 0: no filter
 

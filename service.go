@@ -221,4 +221,3 @@ func (s *Service) Refresh(ctx context.Context, id uuid.UUID) error {
 	s.index.Put(c)
 	return nil
 }
-

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"math"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -128,8 +128,8 @@ func (c *client) count(query string) int {
 // feature returns a valid concern Feature; edit replaces parts of it.
 func feature(id string, edit func(m map[string]any)) string {
 	m := map[string]any{
-		"type": "Feature",
-		"id":   id,
+		"type":     "Feature",
+		"id":       id,
 		"geometry": map[string]any{"type": "Point", "coordinates": []float64{97.6, 16.9}},
 		"properties": map[string]any{
 			"category":       "landmine_uxo",
@@ -460,4 +460,3 @@ func TestHealth(t *testing.T) {
 		}
 	})
 }
-
