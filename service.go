@@ -3,6 +3,7 @@ package concernmap
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -32,39 +33,96 @@ type ConcernPage struct {
 	Next     string // the cursor for the next page; set by the Service
 }
 
+// ConcernNotifier is a store that several instances share. Listen calls fn
+// with the ID of each concern any instance changes, and with uuid.Nil when
+// changes may have been missed, until ctx ends. When fn fails, Listen
+// starts again from a fresh connection and a uuid.Nil.
+type ConcernNotifier interface {
+	Listen(ctx context.Context, fn func(id uuid.UUID) error) error
+}
+
 // Service is the domain service: it applies the rules, writes to the store
 // and, only after the commit, to the index.
 type Service struct {
 	store  ConcernStore
-	index  ConcernIndex
+	index  atomic.Pointer[ConcernIndex] // swapped whole by a reload
 	now    func() time.Time
+	log    *slog.Logger
 	secret []byte
 	loaded atomic.Bool
 }
 
-// NewService returns a service over store and index. Call Load before use.
+// NewService returns a service over store and index. Call Load, or Follow
+// for a shared store, before use.
 func NewService(store ConcernStore, index ConcernIndex) *Service {
-	return &Service{store: store, index: index, now: time.Now}
+	s := &Service{store: store, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	s.index.Store(&index)
+	return s
 }
+
+// SetLogger sets where the service reports what it cannot return, such as
+// a failed refresh from another instance's change.
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+
+func (s *Service) idx() ConcernIndex { return *s.index.Load() }
 
 // SetClock replaces the clock; tests use it.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// Load fills the index from the store. Decoding and GeoJSON encoding run on
-// every core, since start-up time is what a restart costs users.
+// Load fills the index from the store.
 func (s *Service) Load(ctx context.Context) error {
 	secret, err := s.store.Secret(ctx)
 	if err != nil {
 		return fmt.Errorf("load secret: %w", err)
 	}
 	s.secret = secret
+	if err := s.fill(ctx, s.idx()); err != nil {
+		return err
+	}
+	s.loaded.Store(true)
+	return nil
+}
+
+// Follow keeps the index in step with a store that other instances write
+// to, until ctx ends. Whenever the notifier says changes may have been
+// missed (first of all at start) it loads a fresh index and swaps it in;
+// otherwise it refreshes the one concern that changed. Notices arrive in
+// order on one goroutine, so a change made during a reload is applied after
+// the swap. ready is closed after the first load.
+func (s *Service) Follow(ctx context.Context, n ConcernNotifier, newIndex func() ConcernIndex, ready chan<- struct{}) error {
+	secret, err := s.store.Secret(ctx)
+	if err != nil {
+		return fmt.Errorf("load secret: %w", err)
+	}
+	s.secret = secret
+	return n.Listen(ctx, func(id uuid.UUID) error {
+		if id != uuid.Nil {
+			return s.Refresh(ctx, id)
+		}
+		fresh := newIndex()
+		start := time.Now()
+		if err := s.fill(ctx, fresh); err != nil {
+			return fmt.Errorf("reload index: %w", err)
+		}
+		s.index.Store(&fresh)
+		s.log.Info("index loaded", slog.Int("concerns", fresh.Len()), slog.Float64("seconds", time.Since(start).Seconds()))
+		if !s.loaded.Swap(true) {
+			close(ready)
+		}
+		return nil
+	})
+}
+
+// fill loads every live concern into x. Decoding and GeoJSON encoding run on
+// every core, since start-up time is what a restart costs users.
+func (s *Service) fill(ctx context.Context, x ConcernIndex) error {
 	g, ctx := errgroup.WithContext(ctx)
 	ch := make(chan []*Concern, 64)
 	for range runtime.GOMAXPROCS(0) {
 		g.Go(func() error {
 			for batch := range ch {
 				for _, c := range batch {
-					s.index.Put(c)
+					x.Put(c)
 				}
 			}
 			return nil
@@ -91,11 +149,7 @@ func (s *Service) Load(ctx context.Context) error {
 		ch <- batch
 		return nil
 	})
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	s.loaded.Store(true)
-	return nil
+	return g.Wait()
 }
 
 // Ready reports whether the store answers and the index is loaded.
@@ -107,7 +161,7 @@ func (s *Service) Ready(ctx context.Context) error {
 }
 
 // IndexLen returns how many concerns the index holds.
-func (s *Service) IndexLen() int { return s.index.Len() }
+func (s *Service) IndexLen() int { return s.idx().Len() }
 
 // CreateConcern records a new concern. If one with the same ID exists it is
 // returned with created=false: an offline phone that retries gets the
@@ -140,7 +194,7 @@ func (s *Service) CreateConcern(ctx context.Context, c *Concern) (_ *Concern, cr
 		return nil, false, Errorf(ECONFLICT, "concern %s was deleted; use a new id", c.ID)
 	}
 	if created {
-		s.index.Put(got)
+		s.idx().Put(got)
 	}
 	return got, created, nil
 }
@@ -170,7 +224,7 @@ func (s *Service) FindConcerns(ctx context.Context, f ConcernFilter, cursor stri
 		}
 		f.After = after
 	}
-	page := s.index.Find(&f)
+	page := s.idx().Find(&f)
 	if page.More {
 		page.Next = s.encodeCursor(page.Last, &f)
 	}
@@ -187,7 +241,7 @@ func (s *Service) UpdateConcern(ctx context.Context, id uuid.UUID, upd ConcernUp
 	if err != nil {
 		return nil, fmt.Errorf("update concern %s: %w", id, err)
 	}
-	s.index.Put(c)
+	s.idx().Put(c)
 	return c, nil
 }
 
@@ -198,7 +252,7 @@ func (s *Service) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int
 	if err != nil {
 		return nil, fmt.Errorf("delete concern %s: %w", id, err)
 	}
-	s.index.Put(c)
+	s.idx().Put(c)
 	return c, nil
 }
 
@@ -218,6 +272,6 @@ func (s *Service) Refresh(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return fmt.Errorf("refresh concern %s: %w", id, err)
 	}
-	s.index.Put(c)
+	s.idx().Put(c)
 	return nil
 }

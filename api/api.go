@@ -117,7 +117,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("path", c.Request().URL.Path),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
-			slog.Duration("duration", time.Since(start)))
+			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))
 		return nil
 	}
 }

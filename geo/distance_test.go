@@ -219,8 +219,11 @@ func bruteDistance(g orb.Geometry, c orb.Point) float64 {
 // that RadiusBounds never misses a geometry DistanceWithin accepts.
 func TestDistanceBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 6))
-	worst := 0.0
-	for range 2000 {
+	worst, n := 0.0, 2000
+	if testing.Short() {
+		n = 200
+	}
+	for range n {
 		centre := randomCentre(rng)
 		g := randomSmallGeometry(rng, centre)
 		c := local(centre, rng.NormFloat64()*3000, rng.NormFloat64()*3000)
@@ -355,5 +358,41 @@ func BenchmarkDistanceWithin(b *testing.B) {
 				DistanceWithin(bm.g, c, d)
 			}
 		})
+	}
+}
+
+// TestNearestSkipsOnlyLosers checks that the bounds that let sphereNearest
+// skip edges never change its answer: it must equal the least distance
+// over every vertex and edge.
+func TestNearestSkipsOnlyLosers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed(t), 8))
+	for range 3000 {
+		centre := randomCentre(rng)
+		g := randomSmallGeometry(rng, centre)
+		c := local(centre, rng.NormFloat64()*3000, rng.NormFloat64()*3000)
+		p := toGpoint(c)
+		q := split(g)
+		want := math.Inf(1)
+		for _, r := range q.points {
+			want = min(want, sphereDistance(p, toGpoint(r)))
+		}
+		edges := func(l []orb.Point) {
+			for i := 1; i < len(l); i++ {
+				s, e := toGpoint(l[i-1]), toGpoint(l[i])
+				_, d := arcNearest(s, e, s.vec(), e.vec(), p, p.vec())
+				want = min(want, d)
+			}
+		}
+		for _, l := range q.lines {
+			edges(l)
+		}
+		for _, pg := range q.polys {
+			for _, r := range pg {
+				edges(r)
+			}
+		}
+		if got := q.sphereNearest(p).d; got != want {
+			t.Fatalf("sphereNearest(%s, %v): got %v, want %v", AppendGeoJSON(nil, g), c, got, want)
+		}
 	}
 }

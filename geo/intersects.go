@@ -1,8 +1,6 @@
 package geo
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
 )
 
@@ -23,11 +21,11 @@ func locateRing(p orb.Point, r []orb.Point) location {
 	crossings := 0
 	for i := range n {
 		a, b := r[i], r[(i+1)%n]
-		if p[1] < math.Min(a[1], b[1]) || p[1] > math.Max(a[1], b[1]) || p[0] > math.Max(a[0], b[0]) {
+		if p[1] < min(a[1], b[1]) || p[1] > max(a[1], b[1]) || p[0] > max(a[0], b[0]) {
 			continue
 		}
 		o := orient(a, b, p)
-		if o == 0 && p[0] >= math.Min(a[0], b[0]) {
+		if o == 0 && p[0] >= min(a[0], b[0]) {
 			return boundary
 		}
 		// Half-open in y, so that a ray through a vertex counts it once.
@@ -147,8 +145,8 @@ func polygonMeetsBound(pg orb.Polygon, b orb.Bound) bool {
 // x, y, or the segment's normal, which separates when all four corners lie
 // strictly on one side of the segment's line.
 func segmentMeetsBound(a, c orb.Point, b orb.Bound) bool {
-	if math.Max(a[0], c[0]) < b.Min[0] || math.Min(a[0], c[0]) > b.Max[0] ||
-		math.Max(a[1], c[1]) < b.Min[1] || math.Min(a[1], c[1]) > b.Max[1] {
+	if max(a[0], c[0]) < b.Min[0] || min(a[0], c[0]) > b.Max[0] ||
+		max(a[1], c[1]) < b.Min[1] || min(a[1], c[1]) > b.Max[1] {
 		return false
 	}
 	// A zero-length segment got here only if it lies in b.
@@ -292,7 +290,7 @@ func segmentsMeet(a, b *parts) bool {
 	found := false
 	sweep(segs, func(s, t *seg) bool {
 		if s.set != t.set {
-			if k, _ := meet(s.a, s.b, t.a, t.b); k != disjoint {
+			if k, _ := meetBoxed(s.a, s.b, t.a, t.b); k != disjoint {
 				found = true
 			}
 		}

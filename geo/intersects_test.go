@@ -257,8 +257,10 @@ func randomGeometry(rng *rand.Rand, grid float64) orb.Geometry {
 // rational reference on random geometries and boxes. GEO_SEED replays it.
 func TestIntersectsBoundRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 3))
-	hits := 0
-	const n = 5000
+	hits, n := 0, 5000
+	if testing.Short() {
+		n = 500
+	}
 	for i := range n {
 		// A grid step of 0.1 makes most coordinates inexact in binary.
 		grid := 1.0
@@ -282,8 +284,10 @@ func TestIntersectsBoundRandom(t *testing.T) {
 // TestIntersectsRandom cross-checks Intersects against the reference.
 func TestIntersectsRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 4))
-	hits := 0
-	const n = 5000
+	hits, n := 0, 5000
+	if testing.Short() {
+		n = 500
+	}
 	for i := range n {
 		grid := 1.0
 		if i%2 == 1 {

@@ -94,10 +94,15 @@ const (
 // the point they share, which is always one of the four inputs.
 func meet(a, b, c, d orb.Point) (contact, orb.Point) {
 	// Cheap rejection on the bounding boxes first.
-	if math.Max(a[0], b[0]) < math.Min(c[0], d[0]) || math.Max(c[0], d[0]) < math.Min(a[0], b[0]) ||
-		math.Max(a[1], b[1]) < math.Min(c[1], d[1]) || math.Max(c[1], d[1]) < math.Min(a[1], b[1]) {
+	if max(a[0], b[0]) < min(c[0], d[0]) || max(c[0], d[0]) < min(a[0], b[0]) ||
+		max(a[1], b[1]) < min(c[1], d[1]) || max(c[1], d[1]) < min(a[1], b[1]) {
 		return disjoint, orb.Point{}
 	}
+	return meetBoxed(a, b, c, d)
+}
+
+// meetBoxed is meet for segments whose bounding boxes are known to meet.
+func meetBoxed(a, b, c, d orb.Point) (contact, orb.Point) {
 	o1, o2 := orient(a, b, c), orient(a, b, d)
 	if o1*o2 > 0 {
 		return disjoint, orb.Point{}
@@ -144,8 +149,8 @@ func meet(a, b, c, d orb.Point) (contact, orb.Point) {
 
 // onSegment reports whether p lies on the closed segment ab.
 func onSegment(p, a, b orb.Point) bool {
-	if p[0] < math.Min(a[0], b[0]) || p[0] > math.Max(a[0], b[0]) ||
-		p[1] < math.Min(a[1], b[1]) || p[1] > math.Max(a[1], b[1]) {
+	if p[0] < min(a[0], b[0]) || p[0] > max(a[0], b[0]) ||
+		p[1] < min(a[1], b[1]) || p[1] > max(a[1], b[1]) {
 		return false
 	}
 	return orient(a, b, p) == 0

@@ -105,18 +105,19 @@ func inCone(s, e, p vec3) bool {
 
 // arcNearest returns the point of the great-circle arc s–e nearest to p,
 // and its angular distance: the foot of the perpendicular from p to the
-// arc's great circle if that lies on the arc, else the nearer end.
-func arcNearest(s, e, p gpoint) (gpoint, float64) {
+// arc's great circle if that lies on the arc, else the nearer end. sv, ev
+// and pv are s, e and p as vectors. It follows PostGIS's
+// edge_distance_to_point step by step, so that both pick the same point.
+func arcNearest(s, e gpoint, sv, ev vec3, p gpoint, pv vec3) (gpoint, float64) {
 	if s.near(e) {
 		return s, sphereDistance(s, p)
 	}
 	n := normal(s, e).unit()
-	pv := p.vec()
 	k := pv.sub(n.scale(pv.dot(n))).unit()
 	best, d := gpoint{}, math.Inf(1)
 	if k != (vec3{}) {
 		lat, lon := k.latLon()
-		if foot := (gpoint{lat, lon}); inCone(s.vec(), e.vec(), foot.vec()) {
+		if foot := (gpoint{lat, lon}); inCone(sv, ev, foot.vec()) {
 			best, d = foot, sphereDistance(p, foot)
 		}
 	}
@@ -129,28 +130,85 @@ func arcNearest(s, e, p gpoint) (gpoint, float64) {
 	return best, d
 }
 
-// nearest is the running nearest point of a geometry on the sphere.
+// nearest is the running nearest point of a geometry to p on the sphere.
 type nearest struct {
-	g gpoint
-	d float64 // radians
+	p     gpoint
+	pv    vec3
+	g     gpoint
+	d     float64 // radians
+	sinD  float64 // sin(d) while d is less than a right angle, else 1
+	chord float64 // 2 sin(d/2), the straight-line distance in 3-space
+	vecs  []vec3  // scratch
 }
 
-func (n *nearest) vertex(p, q gpoint) {
-	if d := sphereDistance(p, q); d < n.d {
-		n.g, n.d = q, d
+func newNearest(p gpoint) nearest {
+	return nearest{p: p, pv: p.vec(), d: math.Inf(1), sinD: 1, chord: 2}
+}
+
+func (n *nearest) offer(g gpoint, d float64) {
+	if d < n.d {
+		n.g, n.d, n.sinD = g, d, 1
+		if d < math.Pi/2 {
+			n.sinD = math.Sin(d)
+		}
+		n.chord = 2 * math.Sin(min(d, math.Pi)/2)
 	}
 }
 
-func (n *nearest) line(p gpoint, l []orb.Point) {
+// far reports whether the arc between unit vectors s and e certainly lies
+// farther from p than the best so far, by two bounds that need no
+// trigonometry. The margins keep rounding from skipping the winner.
+func (n *nearest) far(s, e vec3) bool {
+	const rel, abs = 1e-9, 1e-15
+	if n.sinD >= 1 {
+		return false
+	}
+	// An arc is no nearer than its great circle, at sine |p·m|/|m|.
+	m := s.cross(e)
+	mm := m.norm()
+	if mm == 0 {
+		return false
+	}
+	if math.Abs(n.pv.dot(m)) > (n.sinD*(1+rel)+abs)*mm {
+		return true
+	}
+	// Nor nearer, in 3-space, than its midpoint less the chord from the
+	// midpoint to its ends: |s-e| / (2 cos(L/4)) for an arc of length L,
+	// where cos(L/2) = |s+e|/2. Chords order points as angles do.
+	sum := s.add(e)
+	sn := sum.norm()
+	if sn == 0 {
+		return false
+	}
+	reach := s.sub(e).norm() / (2 * math.Sqrt((1+sn/2)/2))
+	return n.pv.sub(sum.scale(1/sn)).norm()-reach > n.chord*(1+rel)+abs
+}
+
+func (n *nearest) line(l []orb.Point) {
 	if len(l) == 1 {
-		n.vertex(p, toGpoint(l[0]))
+		g := toGpoint(l[0])
+		n.offer(g, sphereDistance(n.p, g))
 		return
 	}
+	// Start from the nearest vertex, found by dot products, so that the
+	// bounds in far skip as many edges as they can.
+	n.vecs = n.vecs[:0]
+	best, bestDot := 0, math.Inf(-1)
+	for i, q := range l {
+		v := toGpoint(q).vec()
+		n.vecs = append(n.vecs, v)
+		if d := v.dot(n.pv); d > bestDot {
+			best, bestDot = i, d
+		}
+	}
+	g := toGpoint(l[best])
+	n.offer(g, sphereDistance(n.p, g))
 	s := toGpoint(l[0])
-	for _, q := range l[1:] {
+	for i, q := range l[1:] {
 		e := toGpoint(q)
-		if g, d := arcNearest(s, e, p); d < n.d {
-			n.g, n.d = g, d
+		sv, ev := n.vecs[i], n.vecs[i+1]
+		if !n.far(sv, ev) {
+			n.offer(arcNearest(s, e, sv, ev, n.p, n.pv))
 		}
 		s = e
 	}
@@ -158,16 +216,17 @@ func (n *nearest) line(p gpoint, l []orb.Point) {
 
 // sphereNearest returns the point of q nearest to p along great circles.
 func (q *parts) sphereNearest(p gpoint) nearest {
-	n := nearest{d: math.Inf(1)}
+	n := newNearest(p)
 	for _, r := range q.points {
-		n.vertex(p, toGpoint(r))
+		g := toGpoint(r)
+		n.offer(g, sphereDistance(p, g))
 	}
 	for _, l := range q.lines {
-		n.line(p, l)
+		n.line(l)
 	}
 	for _, pg := range q.polys {
 		for _, r := range pg {
-			n.line(p, r)
+			n.line(r)
 		}
 	}
 	return n

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"cmp"
-	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -20,8 +19,8 @@ type seg struct {
 func newSeg(a, b orb.Point, set, i int) seg {
 	return seg{
 		a: a, b: b,
-		minX: math.Min(a[0], b[0]), maxX: math.Max(a[0], b[0]),
-		minY: math.Min(a[1], b[1]), maxY: math.Max(a[1], b[1]),
+		minX: min(a[0], b[0]), maxX: max(a[0], b[0]),
+		minY: min(a[1], b[1]), maxY: max(a[1], b[1]),
 		set: set, i: i,
 	}
 }

@@ -133,12 +133,11 @@ func (r *vring) around(i int, p orb.Point) (orb.Point, orb.Point) {
 	return r.pts[i], r.pts[i+1]
 }
 
-// touch is a point where two different rings meet without crossing there
-// at segment level; whether they cross at a shared vertex is decided later.
-type touch struct {
-	p      orb.Point
-	r1, r2 int // rings
-	i1, i2 int // segments
+// incidence records that a ring of a polygon passes through a point where
+// it touches another ring of the same polygon.
+type incidence struct {
+	p    orb.Point
+	ring int
 }
 
 func checkPolygons(polys []orb.Polygon, multi bool) error {
@@ -164,7 +163,7 @@ func checkPolygons(polys []orb.Polygon, multi bool) error {
 	if err != nil {
 		return err
 	}
-	if err := checkTouches(rings, touches, multi); err != nil {
+	if err := checkConnected(rings, touches, multi); err != nil {
 		return err
 	}
 	return checkNesting(polys, rings, multi)
@@ -199,8 +198,10 @@ func checkRing(r orb.Ring, at string) ([]orb.Point, error) {
 
 // checkCrossings finds every place where segments of the rings meet, with
 // one sweep over all of them. A ring may meet itself only where consecutive
-// segments join; different rings may only touch at points, which it returns.
-func checkCrossings(rings []vring, multi bool) ([]touch, error) {
+// segments join. Different rings may only touch at points, and not cross
+// there; for the connectivity check it returns, once each, the rings of a
+// polygon that pass through each point where two of them touch.
+func checkCrossings(rings []vring, multi bool) ([]incidence, error) {
 	n := 0
 	for i := range rings {
 		n += rings[i].segs()
@@ -212,10 +213,13 @@ func checkCrossings(rings []vring, multi bool) ([]touch, error) {
 			segs = append(segs, newSeg(p[i-1], p[i], k, i-1))
 		}
 	}
-	var touches []touch
+	// Deduplicated as they come, so that many rings meeting at one point
+	// cost memory in proportion to the rings, not to their pairs.
+	seen := make(map[incidence]bool)
+	var touches []incidence
 	var err error
 	sweep(segs, func(s, t *seg) bool {
-		kind, p := meet(s.a, s.b, t.a, t.b)
+		kind, p := meetBoxed(s.a, s.b, t.a, t.b)
 		if kind == disjoint {
 			return true
 		}
@@ -228,8 +232,23 @@ func checkCrossings(rings []vring, multi bool) ([]touch, error) {
 			return false
 		}
 		if kind == touching {
-			touches = append(touches, touch{p: p, r1: s.set, r2: t.set, i1: s.i, i2: t.i})
-			return true
+			// Touching segments may still belong to rings that cross
+			// at the shared point: one ring's edges there must not
+			// separate the other's.
+			r1, r2 := &rings[s.set], &rings[t.set]
+			a1, a2 := r1.around(s.i, p)
+			b1, b2 := r2.around(t.i, p)
+			if inSector(p, a1, a2, b1) == inSector(p, a1, a2, b2) {
+				if r1.poly == r2.poly {
+					for _, in := range [2]incidence{{p, s.set}, {p, t.set}} {
+						if !seen[in] {
+							seen[in] = true
+							touches = append(touches, in)
+						}
+					}
+				}
+				return true
+			}
 		}
 		err = crossError(rings, s.set, t.set, where(kind, p, s, t), multi)
 		return false
@@ -267,29 +286,19 @@ func where(kind contact, p orb.Point, s, t *seg) string {
 	return fmt.Sprintf("(%g, %g)", p[0], p[1])
 }
 
-// checkTouches rejects rings that cross where a vertex of one lies on the
-// other, which the segment test sees only as touching, and holes that cut
-// the interior of their polygon in two.
-func checkTouches(rings []vring, touches []touch, multi bool) error {
-	for _, t := range touches {
-		r1, r2 := &rings[t.r1], &rings[t.r2]
-		a1, a2 := r1.around(t.i1, t.p)
-		b1, b2 := r2.around(t.i2, t.p)
-		if inSector(t.p, a1, a2, b1) != inSector(t.p, a1, a2, b2) {
-			return crossError(rings, t.r1, t.r2, fmt.Sprintf("(%g, %g)", t.p[0], t.p[1]), multi)
-		}
-	}
-	// Rings of one polygon that touch in a cycle (twice, or around a
-	// chain of holes) enclose part of the interior and cut it off. Union
-	// the rings at each touching point and look for a cycle.
-	slices.SortFunc(touches, func(a, b touch) int {
-		if c := cmp.Compare(rings[a.r1].poly, rings[b.r1].poly); c != 0 {
-			return c
-		}
+// checkConnected rejects polygons whose rings touch in a cycle, twice or
+// around a chain of holes, which encloses part of the interior and cuts it
+// off. It unions the rings through each touching point in turn; a ring
+// already joined to another through an earlier point closes a cycle.
+func checkConnected(rings []vring, touches []incidence, multi bool) error {
+	slices.SortFunc(touches, func(a, b incidence) int {
 		if c := cmp.Compare(a.p[0], b.p[0]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.p[1], b.p[1])
+		if c := cmp.Compare(a.p[1], b.p[1]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ring, b.ring)
 	})
 	parent := make([]int, len(rings))
 	for i := range parent {
@@ -302,38 +311,32 @@ func checkTouches(rings []vring, touches []touch, multi bool) error {
 		}
 		return i
 	}
-	var group []int
 	for i := 0; i < len(touches); {
-		t := touches[i]
-		group = group[:0]
 		j := i
-		for ; j < len(touches) && touches[j].p == t.p && rings[touches[j].r1].poly == rings[t.r1].poly; j++ {
-			u := touches[j]
-			if rings[u.r1].poly != rings[u.r2].poly {
-				continue // members of a MultiPolygon may touch freely
-			}
-			for _, r := range [2]int{u.r1, u.r2} {
-				if !slices.Contains(group, r) {
-					group = append(group, r)
-				}
-			}
+		for j < len(touches) && touches[j].p == touches[i].p {
+			j++
 		}
-		i = j
-		if len(group) == 0 {
-			continue
-		}
-		root := find(group[0])
-		for _, r := range group[1:] {
-			if find(r) == root {
-				pg := rings[group[0]].poly
+		// The rings through this point, sorted by number, so that the
+		// rings of each polygon, numbered consecutively, come together.
+		group := touches[i:j]
+		run := 0
+		for k := 1; k < len(group); k++ {
+			if rings[group[k].ring].poly != rings[group[run].ring].poly {
+				run = k
+				continue
+			}
+			r, root := find(group[k].ring), find(group[run].ring)
+			if r == root {
+				p := touches[i].p
 				at := "coordinates"
 				if multi {
-					at = path(at, pg)
+					at = path(at, rings[group[run].ring].poly)
 				}
-				return errorf(at, "polygon interior is disconnected: its rings touch in a cycle, last at (%g, %g)", t.p[0], t.p[1])
+				return errorf(at, "polygon interior is disconnected: its rings touch in a cycle, last at (%g, %g)", p[0], p[1])
 			}
-			parent[find(r)] = root
+			parent[r] = root
 		}
+		i = j
 	}
 	return nil
 }

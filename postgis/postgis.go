@@ -30,8 +30,9 @@ const secretLen = 32
 
 // DB is a concern store on a PostgreSQL database with PostGIS.
 type DB struct {
-	pool   *pgxpool.Pool
-	secret []byte
+	pool          *pgxpool.Pool
+	secret        []byte
+	onListenError func(error)
 }
 
 var _ concernmap.ConcernStore = (*DB)(nil)

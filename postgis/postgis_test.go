@@ -4,14 +4,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/paulmach/orb"
 
 	"github.com/concernmap/concernmap"
+	"github.com/concernmap/concernmap/migrations"
 	"github.com/concernmap/concernmap/postgis"
 	"github.com/concernmap/concernmap/postgis/postgistest"
 	"github.com/concernmap/concernmap/storetest"
@@ -54,8 +57,12 @@ func TestMigrateIdempotent(t *testing.T) {
 	if err := db.Pool().QueryRow(t.Context(), `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
 		t.Fatal(err)
 	}
-	if applied != 1 {
-		t.Errorf("got %d migrations applied, want 1", applied)
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied != len(files) {
+		t.Errorf("got %d migrations applied, want %d", applied, len(files))
 	}
 	checkSeeded(t, db)
 }
@@ -190,5 +197,68 @@ func TestScanStopsEarly(t *testing.T) {
 	}
 	if _, err := db.FindCategories(t.Context()); err != nil {
 		t.Errorf("query after early stop: %v", err)
+	}
+}
+
+// TestListen checks the notices: a reload at start, each changed ID, a
+// reload after a bulk write, and a reload after the connection is cut.
+func TestListen(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	db := MustOpen(t, postgistest.MustOpenDB(t))
+	defer db.Close()
+	notices := make(chan uuid.UUID, 100)
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Listen(ctx, func(id uuid.UUID) error { notices <- id; return nil })
+	}()
+	next := func(what string) uuid.UUID {
+		t.Helper()
+		select {
+		case id := <-notices:
+			return id
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no notice in 5 s", what)
+			return uuid.Nil
+		}
+	}
+	if got := next("start"); got != uuid.Nil {
+		t.Fatalf("start: got %v, want a reload (uuid.Nil)", got)
+	}
+
+	c := storetest.NewConcern()
+	if _, _, err := db.CreateConcern(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := next("create"); got != c.ID {
+		t.Errorf("create: got %v, want %v", got, c.ID)
+	}
+	if _, err := db.DeleteConcern(ctx, c.ID, 0, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := next("delete"); got != c.ID {
+		t.Errorf("delete: got %v, want %v", got, c.ID)
+	}
+
+	var bulk []*concernmap.Concern
+	for range 1001 {
+		bulk = append(bulk, storetest.NewConcern())
+	}
+	if _, err := db.CreateConcerns(ctx, bulk); err != nil {
+		t.Fatal(err)
+	}
+	if got := next("bulk write"); got != uuid.Nil {
+		t.Errorf("bulk write: got %v, want a reload", got)
+	}
+
+	if _, err := db.Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN concernmap_concerns'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := next("reconnect"); got != uuid.Nil {
+		t.Errorf("reconnect: got %v, want a reload", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Listen after cancel: got %v, want nil", err)
 	}
 }

@@ -131,11 +131,12 @@ type Main struct {
 	stderr io.Writer
 	log    *slog.Logger
 
-	store    concernmap.ConcernStore
-	service  *concernmap.Service
-	server   *api.Server
-	listener net.Listener
-	served   chan error
+	store      concernmap.ConcernStore
+	service    *concernmap.Service
+	server     *api.Server
+	listener   net.Listener
+	served     chan error
+	stopFollow func()
 }
 
 // NewMain returns a program with the default configuration.
@@ -212,11 +213,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.service = concernmap.NewService(m.store, index.New())
-	start := time.Now()
-	if err := m.service.Load(ctx); err != nil {
-		return fmt.Errorf("load index: %w", err)
+	m.service.SetLogger(m.log)
+	if err := m.loadIndex(ctx); err != nil {
+		return err
 	}
-	m.log.Info("index loaded", slog.Int("concerns", m.service.IndexLen()), slog.Duration("took", time.Since(start)))
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -230,6 +230,41 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { m.served <- m.server.Serve(l) }()
 	fmt.Fprintf(m.stdout, "concernmap is serving %d concerns at %s\n", m.service.IndexLen(), m.URL())
 	return nil
+}
+
+// loadIndex fills the index. On a shared store it also follows the other
+// instances' writes until Close.
+func (m *Main) loadIndex(ctx context.Context) error {
+	n, shared := m.store.(concernmap.ConcernNotifier)
+	if !shared {
+		start := time.Now()
+		if err := m.service.Load(ctx); err != nil {
+			return fmt.Errorf("load index: %w", err)
+		}
+		m.log.Info("index loaded", slog.Int("concerns", m.service.IndexLen()), slog.Float64("seconds", time.Since(start).Seconds()))
+		return nil
+	}
+	if db, ok := m.store.(*postgis.DB); ok {
+		db.OnListenError(func(err error) { m.log.Warn("listen for changes; reconnecting", slog.Any("err", err)) })
+	}
+	followCtx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan struct{}), make(chan error, 1)
+	m.stopFollow = func() {
+		cancel()
+		<-done
+	}
+	go func() {
+		done <- m.service.Follow(followCtx, n, func() concernmap.ConcernIndex { return index.New() }, ready)
+	}()
+	select {
+	case <-ready:
+		return nil
+	case err := <-done:
+		done <- err
+		return fmt.Errorf("follow store: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // URL returns the address the server listens on.
@@ -253,6 +288,10 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}
 		m.server = nil
+	}
+	if m.stopFollow != nil {
+		m.stopFollow()
+		m.stopFollow = nil
 	}
 	if m.store != nil {
 		if err := m.store.Close(); err != nil {

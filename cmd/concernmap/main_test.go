@@ -228,3 +228,90 @@ func TestDrain(t *testing.T) {
 	}
 	t.Logf("%d complete responses, %d finished after SIGTERM", done, afterTerm)
 }
+
+// TestTwoInstances runs two servers on one PostGIS database: what one
+// writes, the other's index shows within a second.
+func TestTwoInstances(t *testing.T) {
+	bin := binary(t)
+	args := []string{"--database-url", postgistest.MustOpenDB(t)}
+	a, b := start(t, bin, args...), start(t, bin, args...)
+
+	count := func(p *process, query string) int {
+		t.Helper()
+		code, fc := get(t, p.url+"/api/v1/concerns?limit=1000&"+query)
+		if code != 200 {
+			t.Fatalf("list on %s: %d", p.url, code)
+		}
+		return len(fc["features"].([]any))
+	}
+	// eventually waits up to a second for p's index to show want.
+	eventually := func(what string, p *process, query string, want int) {
+		t.Helper()
+		deadline := time.Now().Add(time.Second)
+		for {
+			got := count(p, query)
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: got %d after 1 s, want %d", what, got, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	send := func(p *process, method, path, body string, header ...string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+
+	id := uuid.NewString()
+	body := fmt.Sprintf(`{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[97.5,16.5]},
+		"properties":{"category":"landmine_uxo","title":"Mine on the path","severity":5}}`, id)
+	if code := send(a, "POST", "/api/v1/concerns", body); code != 201 {
+		t.Fatalf("create on A: %d", code)
+	}
+	eventually("B sees A's create", b, "bbox=97,16,98,17", 1)
+
+	move := `{"geometry":{"type":"Point","coordinates":[96.5,15.5]}}`
+	if code := send(b, "PATCH", "/api/v1/concerns/"+id, move, "If-Match", `"1"`); code != 200 {
+		t.Fatalf("patch on B: %d", code)
+	}
+	eventually("A sees B's move (old place)", a, "bbox=97,16,98,17", 0)
+	eventually("A sees B's move (new place)", a, "bbox=96,15,97,16", 1)
+
+	if code := send(a, "DELETE", "/api/v1/concerns/"+id, "", "If-Match", `"2"`); code != 204 {
+		t.Fatalf("delete on A: %d", code)
+	}
+	eventually("B sees A's delete", b, "", 0)
+
+	// A bulk write (an import) makes both reload rather than refresh rows.
+	seed := exec.Command(bin, append([]string{"seed", "--count", "1500"}, args...)...)
+	if out, err := seed.CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	for _, p := range []*process{a, b} {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, m := get(t, p.url+"/readyz")
+			if m["concerns"] == 1500.0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: index holds %v after the bulk write, want 1500", p.url, m["concerns"])
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	a.stop(t)
+	b.stop(t)
+}
