@@ -131,6 +131,8 @@ type ConcernUpdate struct {
 	Affected      *Affected
 	WhenDangerous *When
 	ObservedAt    *time.Time
+	// Area is set by the service, never by a client: it follows Geometry.
+	Area *string
 }
 
 // Apply copies the set fields of u onto c. The caller validates after.
@@ -158,6 +160,9 @@ func (u ConcernUpdate) Apply(c *Concern) {
 	}
 	if u.ObservedAt != nil {
 		c.ObservedAt = *u.ObservedAt
+	}
+	if u.Area != nil {
+		c.Area = *u.Area
 	}
 }
 

@@ -92,5 +92,6 @@ func (f *ConcernFilter) fingerprint() []byte {
 	num(float64(f.From.UnixMicro()))
 	num(float64(f.To.UnixMicro()))
 	num(float64(f.Affected))
+	str("area:" + f.Area)
 	return h.Sum(nil)[:8]
 }

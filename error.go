@@ -9,6 +9,8 @@ import (
 // Error codes. The api package maps each to one HTTP status.
 const (
 	ECONFLICT     = "conflict"            // the request conflicts with existing state
+	EFORBIDDEN    = "forbidden"           // the caller may not do this
+	EUNAUTHORIZED = "unauthorized"        // the caller has not shown who they are
 	EGONE         = "gone"                // the resource was soft-deleted
 	EINTERNAL     = "internal"            // a bug or an outage; never shown in detail
 	EINVALID      = "invalid"             // the input breaks a rule; Fields says which

@@ -30,6 +30,10 @@ type ConcernFilter struct {
 	MaxSeverity int       // 0: no bound
 	From, To    time.Time // observed_at range, inclusive; zero: open
 	Affected    Affected  // any of these groups; 0: no filter
+	// Area is a pcode at any level; the service widens it into AreaIn, the
+	// area and every area below it, which the index matches.
+	Area   string
+	AreaIn []string
 
 	// Limit is the page size. After is the last ID of the previous page;
 	// pages are in ID order so that a cursor stays valid under writes.
@@ -87,6 +91,9 @@ func (f *ConcernFilter) Validate() error {
 	if !f.Affected.Valid() {
 		fe.add("affected", "holds an unknown group")
 	}
+	if f.Area != "" && !pcodeRE.MatchString(f.Area) {
+		fe.add("area", "must be a pcode")
+	}
 	if f.Limit < 1 || f.Limit > MaxLimit {
 		fe.add("limit", "must be between 1 and %d", MaxLimit)
 	}
@@ -115,6 +122,9 @@ func (f *ConcernFilter) Match(c *Concern) bool {
 		return false
 	}
 	if !f.From.IsZero() && c.ObservedAt.Before(f.From) || !f.To.IsZero() && c.ObservedAt.After(f.To) {
+		return false
+	}
+	if f.AreaIn != nil && indexOf(f.AreaIn, c.Area) < 0 {
 		return false
 	}
 	return f.Affected == 0 || c.Affected&f.Affected != 0

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/paulmach/orb"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -21,8 +22,26 @@ type ConcernIndex interface {
 	// Find returns up to f.Limit concerns that match f, in ID order after
 	// f.After, encoded as GeoJSON features without the reporter.
 	Find(f *ConcernFilter) ConcernPage
+	// Each calls fn for every concern that matches f's attribute filters
+	// (not the spatial ones or the page), for statistics.
+	Each(f *ConcernFilter, fn func(*ConcernAttrs))
 	// Len returns how many concerns the index holds.
 	Len() int
+}
+
+// ConcernAttrs are what statistics count of a concern: no text, and one
+// representative point for its geometry.
+type ConcernAttrs struct {
+	ID         uuid.UUID
+	Geometry   orb.Geometry
+	Category   string
+	Status     Status
+	Severity   int
+	Affected   Affected
+	When       WhenKind
+	ObservedAt int64 // unix microseconds
+	Area       string
+	Point      orb.Point
 }
 
 // ConcernPage is one page of a query.
@@ -41,21 +60,31 @@ type ConcernNotifier interface {
 	Listen(ctx context.Context, fn func(id uuid.UUID) error) error
 }
 
-// Service is the domain service: it applies the rules, writes to the store
-// and, only after the commit, to the index.
-type Service struct {
-	store  ConcernStore
-	index  atomic.Pointer[ConcernIndex] // swapped whole by a reload
-	now    func() time.Time
-	log    *slog.Logger
-	secret []byte
-	loaded atomic.Bool
+// Store is a system of record: concerns and areas in one place.
+type Store interface {
+	ConcernStore
+	AreaStore
 }
 
-// NewService returns a service over store and index. Call Load, or Follow
-// for a shared store, before use.
-func NewService(store ConcernStore, index ConcernIndex) *Service {
-	s := &Service{store: store, now: time.Now, log: slog.New(slog.DiscardHandler)}
+// Service is the domain service: it applies the rules, writes to the store
+// and, only after the commit, to the indexes.
+type Service struct {
+	store    Store
+	index    atomic.Pointer[ConcernIndex] // swapped whole by a reload
+	newIndex func() ConcernIndex
+	areas    AreaIndex
+	now      func() time.Time
+	log      *slog.Logger
+	secret   []byte
+	loaded   atomic.Bool
+}
+
+// NewService returns a service over store, with concern indexes made by
+// newIndex and the area index areas. Call Load, or Follow for a shared
+// store, before use.
+func NewService(store Store, newIndex func() ConcernIndex, areas AreaIndex) *Service {
+	s := &Service{store: store, newIndex: newIndex, areas: areas, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	index := newIndex()
 	s.index.Store(&index)
 	return s
 }
@@ -76,6 +105,9 @@ func (s *Service) Load(ctx context.Context) error {
 		return fmt.Errorf("load secret: %w", err)
 	}
 	s.secret = secret
+	if err := s.loadAreas(ctx); err != nil {
+		return err
+	}
 	if err := s.fill(ctx, s.idx()); err != nil {
 		return err
 	}
@@ -89,28 +121,43 @@ func (s *Service) Load(ctx context.Context) error {
 // otherwise it refreshes the one concern that changed. Notices arrive in
 // order on one goroutine, so a change made during a reload is applied after
 // the swap. ready is closed after the first load.
-func (s *Service) Follow(ctx context.Context, n ConcernNotifier, newIndex func() ConcernIndex, ready chan<- struct{}) error {
+func (s *Service) Follow(ctx context.Context, n ConcernNotifier, ready chan<- struct{}) error {
 	secret, err := s.store.Secret(ctx)
 	if err != nil {
 		return fmt.Errorf("load secret: %w", err)
 	}
 	s.secret = secret
 	return n.Listen(ctx, func(id uuid.UUID) error {
+		if id == uuid.Nil {
+			// Areas change rarely and only in bulk; a reload covers them.
+			if err := s.loadAreas(ctx); err != nil {
+				return err
+			}
+		}
 		if id != uuid.Nil {
 			return s.Refresh(ctx, id)
 		}
-		fresh := newIndex()
-		start := time.Now()
-		if err := s.fill(ctx, fresh); err != nil {
-			return fmt.Errorf("reload index: %w", err)
+		if err := s.Reload(ctx); err != nil {
+			return err
 		}
-		s.index.Store(&fresh)
-		s.log.Info("index loaded", slog.Int("concerns", fresh.Len()), slog.Float64("seconds", time.Since(start).Seconds()))
 		if !s.loaded.Swap(true) {
 			close(ready)
 		}
 		return nil
 	})
+}
+
+// Reload builds a fresh concern index from the store and swaps it in;
+// queries meanwhile use the old one.
+func (s *Service) Reload(ctx context.Context) error {
+	fresh := s.newIndex()
+	start := time.Now()
+	if err := s.fill(ctx, fresh); err != nil {
+		return fmt.Errorf("reload index: %w", err)
+	}
+	s.index.Store(&fresh)
+	s.log.Info("index loaded", slog.Int("concerns", fresh.Len()), slog.Float64("seconds", time.Since(start).Seconds()))
+	return nil
 }
 
 // fill loads every live concern into x. Decoding and GeoJSON encoding run on
@@ -186,6 +233,7 @@ func (s *Service) CreateConcern(ctx context.Context, c *Concern) (_ *Concern, cr
 	if err := c.Validate(); err != nil {
 		return nil, false, err
 	}
+	c.Area = s.areas.Locate(c.Geometry)
 	got, created, err := s.store.CreateConcern(ctx, c)
 	if err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
@@ -217,6 +265,12 @@ func (s *Service) FindConcerns(ctx context.Context, f ConcernFilter, cursor stri
 	if err := f.Validate(); err != nil {
 		return ConcernPage{}, err
 	}
+	if f.Area != "" {
+		if _, ok := s.areas.Find(f.Area); !ok {
+			return ConcernPage{}, Invalid("area", "no area has pcode %q", f.Area)
+		}
+		f.AreaIn = s.areas.Within(f.Area)
+	}
 	if cursor != "" {
 		after, err := s.decodeCursor(cursor, &f)
 		if err != nil {
@@ -236,6 +290,10 @@ func (s *Service) FindConcerns(ctx context.Context, f ConcernFilter, cursor stri
 func (s *Service) UpdateConcern(ctx context.Context, id uuid.UUID, upd ConcernUpdate, ifVersion int) (*Concern, error) {
 	if upd.Empty() {
 		return nil, Invalid("properties", "nothing to change")
+	}
+	if upd.Geometry != nil {
+		area := s.areas.Locate(upd.Geometry)
+		upd.Area = &area
 	}
 	c, err := s.store.UpdateConcern(ctx, id, upd, ifVersion, s.now().UTC().Truncate(time.Microsecond))
 	if err != nil {

@@ -14,13 +14,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/concernmap/concernmap"
 )
 
-// ConcernService is what the API needs of the domain.
-type ConcernService interface {
+// Service is what the API needs of the domain; *concernmap.Service is one.
+type Service interface {
 	CreateConcern(ctx context.Context, c *concernmap.Concern) (*concernmap.Concern, bool, error)
 	FindConcernByID(ctx context.Context, id uuid.UUID) (*concernmap.Concern, error)
 	FindConcerns(ctx context.Context, f concernmap.ConcernFilter, cursor string) (concernmap.ConcernPage, error)
@@ -29,22 +30,39 @@ type ConcernService interface {
 	FindCategories(ctx context.Context) ([]*concernmap.Category, error)
 	Ready(ctx context.Context) error
 	IndexLen() int
+
+	FindAreas(ctx context.Context, f concernmap.AreaFilter) ([]*concernmap.Area, error)
+	FindArea(ctx context.Context, pcode string) (*concernmap.Area, error)
+	ImportAreas(ctx context.Context, areas []*concernmap.Area) (concernmap.ImportResult, error)
+	AreaStats(ctx context.Context, pcode string, f concernmap.StatsFilter) (concernmap.AreaStats, error)
+	LevelStats(ctx context.Context, level concernmap.AreaLevel, f concernmap.StatsFilter) ([]concernmap.AreaStats, error)
+	AreaHotspots(ctx context.Context, level concernmap.AreaLevel, f concernmap.StatsFilter) ([]concernmap.Hotspot, error)
+	GridHotspots(ctx context.Context, bound orb.Bound, cell float64, f concernmap.StatsFilter) ([]concernmap.Hotspot, error)
+	AreasBound() (orb.Bound, bool)
+}
+
+// Config holds the server's settings.
+type Config struct {
+	// AdminToken, when set, lets a bearer of it import areas; users and
+	// roles will replace it.
+	AdminToken string
 }
 
 // Server is the HTTP server.
 type Server struct {
-	echo     *echo.Echo
-	concerns ConcernService
-	log      *slog.Logger
-	metrics  *metrics
-	web      http.Handler
-	server   *http.Server
+	echo    *echo.Echo
+	cfg     Config
+	svc     Service
+	log     *slog.Logger
+	metrics *metrics
+	web     http.Handler
+	server  *http.Server
 }
 
 // New returns a server. web serves the front end at /.
-func New(concerns ConcernService, log *slog.Logger, reg *prometheus.Registry, web http.Handler) *Server {
-	s := &Server{echo: echo.New(), concerns: concerns, log: log, web: web}
-	s.metrics = newMetrics(reg, concerns)
+func New(cfg Config, svc Service, log *slog.Logger, reg *prometheus.Registry, web http.Handler) *Server {
+	s := &Server{echo: echo.New(), cfg: cfg, svc: svc, log: log, web: web}
+	s.metrics = newMetrics(reg, svc)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -71,6 +89,12 @@ func (s *Server) routes() {
 	v1.GET("/concerns/:id", s.getConcern)
 	v1.PATCH("/concerns/:id", s.updateConcern)
 	v1.DELETE("/concerns/:id", s.deleteConcern)
+	v1.GET("/areas", s.listAreas)
+	v1.POST("/areas/import", s.importAreas)
+	v1.GET("/areas/:pcode", s.getArea)
+	v1.GET("/areas/:pcode/stats", s.areaStats)
+	v1.GET("/stats", s.levelStats)
+	v1.GET("/hotspots", s.hotspots)
 
 	e.GET("/*", echo.WrapHandler(s.web))
 }
@@ -131,12 +155,14 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.concerns.Ready(ctx); err != nil {
+	if err := s.svc.Ready(ctx); err != nil {
 		s.log.WarnContext(ctx, "not ready", slog.Any("err", err))
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "concerns": s.concerns.IndexLen()})
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "concerns": s.svc.IndexLen()})
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -26,12 +26,15 @@ import (
 
 func TestMain(m *testing.M) { postgistest.Main(m) }
 
+// adminToken is the token the test servers accept for area imports.
+const adminToken = "test-admin-token"
+
 // stores opens each store kind afresh for one test.
 var stores = []struct {
 	name string
-	open func(t *testing.T) concernmap.ConcernStore
+	open func(t *testing.T) concernmap.Store
 }{
-	{"bolt", func(t *testing.T) concernmap.ConcernStore {
+	{"bolt", func(t *testing.T) concernmap.Store {
 		t.Helper()
 		db, err := bolt.Open(filepath.Join(t.TempDir(), "concernmap.db"))
 		if err != nil {
@@ -39,7 +42,7 @@ var stores = []struct {
 		}
 		return db
 	}},
-	{"postgis", func(t *testing.T) concernmap.ConcernStore {
+	{"postgis", func(t *testing.T) concernmap.Store {
 		t.Helper()
 		db, err := postgis.Open(context.Background(), postgistest.MustOpenDB(t))
 		if err != nil {
@@ -56,13 +59,13 @@ type client struct {
 }
 
 // serve starts the whole HTTP stack on a store and returns a client.
-func serve(t *testing.T, store concernmap.ConcernStore) *client {
+func serve(t *testing.T, store concernmap.Store) *client {
 	t.Helper()
-	svc := concernmap.NewService(store, index.New())
+	svc := concernmap.NewService(store, func() concernmap.ConcernIndex { return index.New() }, index.NewAreas())
 	if err := svc.Load(context.Background()); err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	srv := httptest.NewServer(api.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry(), web.Handler()))
+	srv := httptest.NewServer(api.New(api.Config{AdminToken: adminToken}, svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry(), web.Handler()))
 	t.Cleanup(func() {
 		srv.Close()
 		store.Close()

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) listCategories(c echo.Context) error {
-	cats, err := s.concerns.FindCategories(c.Request().Context())
+	cats, err := s.svc.FindCategories(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Server) createConcern(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	got, created, err := s.concerns.CreateConcern(c.Request().Context(), in)
+	got, created, err := s.svc.CreateConcern(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) getConcern(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	got, err := s.concerns.FindConcernByID(c.Request().Context(), id)
+	got, err := s.svc.FindConcernByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) updateConcern(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	got, err := s.concerns.UpdateConcern(c.Request().Context(), id, upd, ifVersion)
+	got, err := s.svc.UpdateConcern(c.Request().Context(), id, upd, ifVersion)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Server) deleteConcern(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.concerns.DeleteConcern(c.Request().Context(), id, ifVersion); err != nil {
+	if _, err := s.svc.DeleteConcern(c.Request().Context(), id, ifVersion); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -101,7 +101,7 @@ func (s *Server) listConcerns(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.concerns.FindConcerns(c.Request().Context(), f, cursor)
+	page, err := s.svc.FindConcerns(c.Request().Context(), f, cursor)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) searchConcerns(c echo.Context) error {
 	if f.Intersects, err = decodeSearchGeometry(body); err != nil {
 		return err
 	}
-	page, err := s.concerns.FindConcerns(c.Request().Context(), f, cursor)
+	page, err := s.svc.FindConcerns(c.Request().Context(), f, cursor)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) searchConcerns(c echo.Context) error {
 }
 
 // searchParams are listParams less the spatial ones, which the body gives.
-var searchParams = []string{"category", "status", "min_severity", "max_severity", "from", "to",
+var searchParams = []string{"area", "category", "status", "min_severity", "max_severity", "from", "to",
 	"affected", "limit", "cursor"}
 
 func pathID(c echo.Context) (uuid.UUID, error) {

@@ -22,6 +22,8 @@ var statuses = map[string]int{
 	concernmap.EPRECONDITION: http.StatusPreconditionFailed,
 	concernmap.EPRECONDREQ:   http.StatusPreconditionRequired,
 	concernmap.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	concernmap.EFORBIDDEN:    http.StatusForbidden,
+	concernmap.EUNAUTHORIZED: http.StatusUnauthorized,
 	eUnsupportedMedia:        http.StatusUnsupportedMediaType,
 	eMethodNotAllowed:        http.StatusMethodNotAllowed,
 }

@@ -15,7 +15,7 @@ type metrics struct {
 	handle   echo.HandlerFunc
 }
 
-func newMetrics(reg *prometheus.Registry, concerns ConcernService) *metrics {
+func newMetrics(reg *prometheus.Registry, concerns Service) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "concernmap_http_requests_total",

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/concernmap/concernmap"
 	"github.com/concernmap/concernmap/geo"
 )
@@ -14,7 +16,7 @@ import (
 // listParams are the query parameters GET /concerns and POST
 // /concerns/search take. Anything else is an error, so that a typo such as
 // "bbx" fails instead of silently returning everything.
-var listParams = []string{"bbox", "near", "radius", "category", "status", "min_severity",
+var listParams = []string{"bbox", "near", "radius", "area", "category", "status", "min_severity",
 	"max_severity", "from", "to", "affected", "limit", "cursor"}
 
 // query parses the raw query string strictly: Echo's parser drops a
@@ -32,6 +34,24 @@ func query(raw string) (url.Values, error) {
 			}
 		}
 		return nil, concernmap.Invalid("query", "malformed query string")
+	}
+	return q, nil
+}
+
+// strictQuery parses the query string and refuses parameters not in
+// allowed or given twice.
+func strictQuery(c echo.Context, allowed []string) (url.Values, error) {
+	q, err := query(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	for k := range q {
+		if !contains(allowed, k) {
+			return nil, concernmap.Invalid(k, "unknown query parameter; allowed: %s", strings.Join(allowed, ", "))
+		}
+		if len(q[k]) > 1 && k != "category" && k != "status" && k != "affected" {
+			return nil, concernmap.Invalid(k, "must be given once")
+		}
 	}
 	return q, nil
 }
@@ -72,6 +92,7 @@ func parseFilter(raw string, allowed []string) (concernmap.ConcernFilter, string
 	} else if f.Near != nil {
 		return f, "", concernmap.Invalid("radius", "is required with near")
 	}
+	f.Area = q.Get("area")
 	f.Categories = list(q["category"])
 	for _, s := range list(q["status"]) {
 		f.Statuses = append(f.Statuses, concernmap.Status(s))

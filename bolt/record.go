@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/concernmap/concernmap"
@@ -266,4 +267,141 @@ func (r *reader) bytes(n int) []byte {
 	p := r.b[:n:n]
 	r.b = r.b[n:]
 	return p
+}
+
+// An area record is the value under its pcode in the areas bucket. Layout
+// of format 1:
+//
+//	format    byte (1)
+//	id        16 bytes
+//	version, updated                                 varint each; updated in µs since 1970
+//	area_km2                                         8 bytes, IEEE 754 little-endian
+//	len(level), len(parent), len(source),
+//	len(name_en), len(name_my)                       uvarint each
+//	level | parent | source | name_en | name_my      bytes
+//	len(neighbors) uvarint, len of each uvarint, then their bytes
+//	len(geometry) uvarint, geometry                  WKB MultiPolygon
+//
+// As in a concern record, texts lie side by side, so that decoding makes one
+// string for all of them and one for all the neighbours.
+const areaRecordFormat = 1
+
+// appendArea appends the record of a to dst; a's pcode is the key.
+func appendArea(dst []byte, a *concernmap.Area) ([]byte, error) {
+	if len(a.Geometry) == 0 {
+		return nil, errors.New("bolt: no geometry to encode")
+	}
+	geom, err := wkb.Marshal(a.Geometry)
+	if err != nil {
+		return nil, fmt.Errorf("encode geometry: %w", err)
+	}
+	dst = append(dst, areaRecordFormat)
+	dst = append(dst, a.ID[:]...)
+	dst = binary.AppendVarint(dst, int64(a.Version))
+	dst = binary.AppendVarint(dst, a.UpdatedAt.UnixMicro())
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(a.AreaKM2))
+	texts := [...]string{string(a.Level), a.Parent, a.Source, a.NameEN, a.NameMY}
+	for _, s := range texts {
+		dst = binary.AppendUvarint(dst, uint64(len(s)))
+	}
+	for _, s := range texts {
+		dst = append(dst, s...)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(a.Neighbors)))
+	for _, s := range a.Neighbors {
+		dst = binary.AppendUvarint(dst, uint64(len(s)))
+	}
+	for _, s := range a.Neighbors {
+		dst = append(dst, s...)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(geom)))
+	return append(dst, geom...), nil
+}
+
+// areaHeader reads the ID and version of an area record, without decoding
+// the rest, for an upsert that keeps the one and bumps the other.
+func areaHeader(b []byte) (id uuid.UUID, version int, err error) {
+	if len(b) < 1+len(id) {
+		return id, 0, errCorrupt
+	}
+	if b[0] != areaRecordFormat {
+		return id, 0, fmt.Errorf("bolt: unknown area record format %d", b[0])
+	}
+	r := reader{b: b[1:]}
+	id = uuid.UUID(r.bytes(len(id)))
+	version = r.int()
+	return id, version, r.err
+}
+
+// decodeArea parses the record b of the area with the given pcode. The
+// result shares no memory with b.
+func decodeArea(pcode []byte, b []byte) (*concernmap.Area, error) {
+	if len(b) < 1 {
+		return nil, errCorrupt
+	}
+	if b[0] != areaRecordFormat {
+		return nil, fmt.Errorf("bolt: unknown area record format %d", b[0])
+	}
+	r := reader{b: b[1:]}
+	a := &concernmap.Area{PCode: string(pcode)}
+	if p := r.bytes(len(a.ID)); p != nil {
+		a.ID = uuid.UUID(p)
+	}
+	a.Version = r.int()
+	a.UpdatedAt = r.time()
+	if p := r.bytes(8); p != nil {
+		a.AreaKM2 = math.Float64frombits(binary.LittleEndian.Uint64(p))
+	}
+	var lens [5]int
+	total := 0
+	for i := range lens {
+		lens[i] = r.length()
+		total += lens[i]
+	}
+	if texts := r.bytes(total); texts != nil {
+		s := string(texts)
+		var level string
+		level, s = s[:lens[0]], s[lens[0]:]
+		a.Parent, s = s[:lens[1]], s[lens[1]:]
+		a.Source, s = s[:lens[2]], s[lens[2]:]
+		a.NameEN, a.NameMY = s[:lens[3]], s[lens[3]:]
+		a.Level = concernmap.AreaLevel(level)
+	}
+	if n := r.length(); n > 0 {
+		// Each neighbour takes at least its length's byte, so n is bounded
+		// by the record and a corrupt count cannot ask for a huge slice.
+		nlens := make([]int, n)
+		total := 0
+		for i := range nlens {
+			nlens[i] = r.length()
+			total += nlens[i]
+		}
+		if all := r.bytes(total); all != nil {
+			s := string(all)
+			a.Neighbors = make([]string, n)
+			for i, l := range nlens {
+				a.Neighbors[i], s = s[:l], s[l:]
+			}
+		}
+	}
+	geom := r.bytes(r.length())
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the end", errCorrupt, len(r.b))
+	}
+	g, err := wkb.Unmarshal(geom)
+	if err != nil {
+		return nil, fmt.Errorf("%w: geometry: %w", errCorrupt, err)
+	}
+	mp, ok := g.(orb.MultiPolygon)
+	if !ok {
+		return nil, fmt.Errorf("%w: geometry is a %s, want a MultiPolygon", errCorrupt, g.GeoJSONType())
+	}
+	if len(mp) == 0 {
+		return nil, fmt.Errorf("%w: empty geometry", errCorrupt)
+	}
+	a.Geometry = mp
+	return a, nil
 }

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -194,4 +195,116 @@ func BenchmarkEncodeConcern(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// areaFixtures returns stored areas that between them set every field of
+// an area record, and leave each optional one empty.
+func areaFixtures() []*concernmap.Area {
+	full := storetest.NewArea()
+	full.ID, full.Version, full.UpdatedAt = uuid.New(), 3, storetest.StoredTime(time.Now())
+	bare := storetest.NewArea()
+	bare.ID, bare.Version, bare.UpdatedAt = uuid.New(), 1, storetest.StoredTime(time.Now())
+	bare.Level, bare.Parent, bare.NameMY, bare.Source, bare.Neighbors, bare.AreaKM2 = concernmap.LevelState, "", "", "", nil, 0
+	many := storetest.NewAreas(1, 500)[0]
+	many.ID, many.Version, many.UpdatedAt = uuid.New(), 1<<30, time.UnixMicro(0).UTC()
+	return []*concernmap.Area{full, bare, many}
+}
+
+func TestAreaRecordRoundTrip(t *testing.T) {
+	for _, want := range areaFixtures() {
+		t.Run(want.PCode, func(t *testing.T) {
+			rec, err := appendArea(nil, want)
+			if err != nil {
+				t.Fatalf("encode: %v", err)
+			}
+			got, err := decodeArea([]byte(want.PCode), rec)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			storetest.CheckArea(t, "decode", got, want)
+			id, version, err := areaHeader(rec)
+			if err != nil || id != want.ID || version != want.Version {
+				t.Errorf("header: got %v, %d, %v, want %v, %d, nil", id, version, err, want.ID, want.Version)
+			}
+		})
+	}
+}
+
+func TestDecodeAreaCorrupt(t *testing.T) {
+	a := areaFixtures()[0]
+	rec, err := appendArea(nil, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same record with other geometries where the MultiPolygon belongs.
+	mp := mustWKB(a.Geometry)
+	head := rec[:len(rec)-len(mp)-len(binary.AppendUvarint(nil, uint64(len(mp))))]
+	withGeometry := func(g orb.Geometry) []byte {
+		w := mustWKB(g)
+		b := binary.AppendUvarint(bytes.Clone(head), uint64(len(w)))
+		return append(b, w...)
+	}
+	tests := []struct {
+		name string
+		rec  []byte
+	}{
+		{"empty", nil},
+		{"future format", append([]byte{areaRecordFormat + 1}, rec[1:]...)},
+		{"trailing byte", append(bytes.Clone(rec), 0)},
+		{"point", withGeometry(orb.Point{96, 16})},
+		{"empty geometry", withGeometry(orb.MultiPolygon{})},
+	}
+	for i := 1; i < len(rec); i += 5 {
+		tests = append(tests, struct {
+			name string
+			rec  []byte
+		}{fmt.Sprintf("cut at %d", i), rec[:i]})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, err := decodeArea([]byte(a.PCode), tt.rec); err == nil {
+				t.Errorf("got %+v, want an error", got)
+			}
+		})
+	}
+	if _, err := decodeArea([]byte(a.PCode), head[:len(head):len(head)]); err == nil {
+		t.Errorf("no geometry: got nil error")
+	}
+}
+
+func FuzzDecodeArea(f *testing.F) {
+	for _, a := range areaFixtures()[:2] {
+		rec, err := appendArea(nil, a)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(rec)
+	}
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		a, err := decodeArea([]byte("MMR013001701"), rec)
+		if err != nil {
+			return
+		}
+		again, err := appendArea(nil, a)
+		if err != nil {
+			t.Fatalf("encode(decode(x)): %v", err)
+		}
+		got, err := decodeArea([]byte("MMR013001701"), again)
+		if err != nil {
+			t.Fatalf("decode(encode(x)): %v", err)
+		}
+		// Compared as records, since a fuzzed one may hold NaN.
+		if !bytes.Equal(mustRecord(t, got), again) {
+			t.Fatalf("decode(encode(x)) != x")
+		}
+	})
+}
+
+func mustRecord(t *testing.T, a *concernmap.Area) []byte {
+	t.Helper()
+	rec, err := appendArea(nil, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }

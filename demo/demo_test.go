@@ -73,3 +73,61 @@ func TestRealistic(t *testing.T) {
 		t.Errorf("anonymous: got %d of 3000, want about a third", anonymous)
 	}
 }
+
+func TestAreas(t *testing.T) {
+	villages, err := demo.Villages(60, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := demo.Areas(villages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPCode := map[string]*concernmap.Area{}
+	levels := map[concernmap.AreaLevel]int{}
+	for _, a := range areas {
+		if err := a.Validate(); err != nil {
+			t.Errorf("%s: %v", a.PCode, err)
+		}
+		if byPCode[a.PCode] != nil {
+			t.Errorf("pcode %s twice", a.PCode)
+		}
+		byPCode[a.PCode] = a
+		levels[a.Level]++
+		if a.AreaKM2 <= 0 {
+			t.Errorf("%s: area %v km²", a.PCode, a.AreaKM2)
+		}
+	}
+	for _, a := range areas {
+		if a.Parent != "" && byPCode[a.Parent] == nil {
+			t.Errorf("%s: parent %s missing", a.PCode, a.Parent)
+		}
+		if a.Level != concernmap.LevelState && a.Source != demo.SyntheticSource {
+			t.Errorf("%s is not labelled synthetic", a.PCode)
+		}
+	}
+	if levels[concernmap.LevelState] != 2 || levels[concernmap.LevelTownship] < 8 || levels[concernmap.LevelVillageTract] < 50 {
+		t.Errorf("levels: got %v, want 2 states, >= 8 townships, >= 50 tracts", levels)
+	}
+	// Tracts tile their township without overlap; clipping drops the odd
+	// sliver that comes out invalid, so they cover most of it, not all.
+	sum := map[string]float64{}
+	var tracts, townships float64
+	for _, a := range areas {
+		switch a.Level {
+		case concernmap.LevelVillageTract:
+			sum[a.Parent] += a.AreaKM2
+			tracts += a.AreaKM2
+		case concernmap.LevelTownship:
+			townships += a.AreaKM2
+		}
+	}
+	for pcode, km2 := range sum {
+		if want := byPCode[pcode].AreaKM2; km2 > want*1.001 {
+			t.Errorf("tracts of %s cover %.1f km², more than the township's %.1f km²", pcode, km2, want)
+		}
+	}
+	if tracts < 0.9*townships {
+		t.Errorf("tracts cover %.0f km² of the townships' %.0f km², want at least 90%%", tracts, townships)
+	}
+}

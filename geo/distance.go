@@ -6,6 +6,29 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// How geography distance is computed, after PostGIS (liblwgeom's
+// lwgeodetic.c and lwgeodetic_tree.c), so that results agree with it:
+//
+//   - Positions are unit vectors on a sphere from their geodetic latitude
+//     and longitude, and edges are great-circle arcs between them.
+//   - The point of g nearest to c is found on that sphere: for each edge the
+//     foot of the perpendicular from c if it falls on the arc, else the
+//     nearer end; the least over every part of g. This is what PostGIS's
+//     cached path (a tree over g, taken for every row after the first when
+//     the query point is a constant) does. Its uncached path instead takes,
+//     for a multi-part g, the least of each part's spheroid distance; the
+//     two differ only when two parts lie within about 1% of the same
+//     distance and the radius falls between them.
+//   - The distance is then the spheroid geodesic from c to that point.
+//     PostGIS uses Karney's algorithm (GeographicLib); this package uses
+//     Vincenty's, which agrees to micrometres at the distances used here,
+//     with a fallback for nearly antipodal points (see ellipsoid.inverse).
+//   - A point on or in a polygon, with great-circle edges, is at distance
+//     0. PostGIS decides this on the sphere with a stab line; this package
+//     decides it exactly in a gnomonic projection (see sphereCovers).
+//   - ST_DWithin's tree path compares with a tolerance of 1e-12 m; this
+//     package compares exactly.
+
 // Radii of curvature of WGS84 that bound how far a path of given length can
 // move: no radius of curvature is smaller than b²/a (the meridian at the
 // equator) or larger than a²/b (at the poles).

@@ -366,9 +366,19 @@ func BenchmarkDistanceWithin(b *testing.B) {
 // over every vertex and edge.
 func TestNearestSkipsOnlyLosers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 8))
-	for range 3000 {
+	for i := range 3000 {
 		centre := randomCentre(rng)
 		g := randomSmallGeometry(rng, centre)
+		if i%3 == 0 {
+			// Many short edges, where the bounds skip the most.
+			n, r := 50+rng.IntN(300), 10+rng.Float64()*3000
+			ring := make(orb.Ring, 0, n+1)
+			for k := range n {
+				a := 2 * math.Pi * float64(k) / float64(n)
+				ring = append(ring, local(centre, r*math.Cos(a), r*math.Sin(a)))
+			}
+			g = orb.Polygon{append(ring, ring[0])}
+		}
 		c := local(centre, rng.NormFloat64()*3000, rng.NormFloat64()*3000)
 		p := toGpoint(c)
 		q := split(g)

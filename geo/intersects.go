@@ -73,7 +73,10 @@ func boundsMeet(a, b orb.Bound) bool {
 // PostGIS ST_Intersects(geom, ST_MakeEnvelope(...)) does in planar lon/lat:
 // a point on an edge of b intersects, a polygon that holds all of b
 // intersects, and a b that lies inside a hole does not. A b with a minimum
-// above its maximum is empty and meets nothing.
+// above its maximum is empty and meets nothing. A b of zero width or height
+// is the segment or point it covers; there PostGIS differs, since
+// ST_MakeEnvelope makes a collapsed, invalid polygon of it, on which GEOS
+// answers inconsistently (a line crossing it does not intersect it).
 func IntersectsBound(g orb.Geometry, b orb.Bound) bool {
 	if !(b.Min[0] <= b.Max[0] && b.Min[1] <= b.Max[1]) {
 		return false

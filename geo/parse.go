@@ -91,6 +91,8 @@ func ParseGeometry(data []byte) (orb.Geometry, error) {
 			if err := d.skip(0); err != nil {
 				return nil, err
 			}
+			// Reported after the type is checked, so that a Feature or a
+			// GeometryCollection is named as such, not by its members.
 			if unknown == nil {
 				unknown = errorf("", "unknown member %q; a geometry has only type, coordinates and bbox", key)
 			}

@@ -157,19 +157,28 @@ func (n *nearest) offer(g gpoint, d float64) {
 
 // far reports whether the arc between unit vectors s and e certainly lies
 // farther from p than the best so far, by two bounds that need no
-// trigonometry. The margins keep rounding from skipping the winner.
+// trigonometry, so that the edge can be skipped. The bounds hold for exact
+// arithmetic; the margins cover the rounding in them and in arcNearest,
+// whose foot points, found by asin, lose precision near the poles. There,
+// and for long edges, which can pass near a pole, it never skips.
 func (n *nearest) far(s, e vec3) bool {
-	const rel, abs = 1e-9, 1e-15
-	if n.sinD >= 1 {
+	const rel, abs = 1e-9, 1e-14
+	if n.sinD >= 1 || math.Abs(s[2]) > 0.999 || math.Abs(e[2]) > 0.999 {
 		return false
 	}
-	// An arc is no nearer than its great circle, at sine |p·m|/|m|.
+	diff := s.sub(e).norm()
+	if diff > 0.01 {
+		return false
+	}
+	// An arc is no nearer than its great circle, at sine |p·m|/|m|. The
+	// plain cross product m of nearby vectors is accurate only to about
+	// 1e-16 absolute, hence the margin outside the product with |m|.
 	m := s.cross(e)
 	mm := m.norm()
 	if mm == 0 {
 		return false
 	}
-	if math.Abs(n.pv.dot(m)) > (n.sinD*(1+rel)+abs)*mm {
+	if math.Abs(n.pv.dot(m)) > (n.sinD*(1+rel)+abs)*mm+abs {
 		return true
 	}
 	// Nor nearer, in 3-space, than its midpoint less the chord from the
@@ -177,10 +186,7 @@ func (n *nearest) far(s, e vec3) bool {
 	// where cos(L/2) = |s+e|/2. Chords order points as angles do.
 	sum := s.add(e)
 	sn := sum.norm()
-	if sn == 0 {
-		return false
-	}
-	reach := s.sub(e).norm() / (2 * math.Sqrt((1+sn/2)/2))
+	reach := diff / (2 * math.Sqrt((1+sn/2)/2))
 	return n.pv.sub(sum.scale(1/sn)).norm()-reach > n.chord*(1+rel)+abs
 }
 

@@ -25,10 +25,12 @@ type entry struct {
 	observed int64 // unix microseconds
 	doc      []byte
 	version  int32
+	area     uint32 // interned pcode; 0 for none
 	category uint16
 	affected concernmap.Affected
 	status   uint8
 	severity uint8
+	when     uint8
 	point    bool
 }
 
@@ -42,6 +44,8 @@ type Index struct {
 	tombstones map[uuid.UUID]int32 // versions of deleted concerns
 	categories map[string]uint16
 	catNames   []string
+	areas      map[string]uint32
+	areaNames  []string // areaNames[0] is "", no area
 }
 
 var _ concernmap.ConcernIndex = (*Index)(nil)
@@ -52,6 +56,8 @@ func New() *Index {
 		byID:       make(map[uuid.UUID]*entry),
 		tombstones: make(map[uuid.UUID]int32),
 		categories: make(map[string]uint16),
+		areas:      map[string]uint32{"": 0},
+		areaNames:  []string{""},
 	}
 }
 
@@ -75,6 +81,7 @@ func (x *Index) Put(c *concernmap.Concern) {
 			affected: c.Affected,
 			status:   uint8(c.Status.Ordinal()),
 			severity: uint8(c.Severity),
+			when:     uint8(c.WhenDangerous.Kind.Ordinal()),
 		}
 		_, e.point = c.Geometry.(orb.Point)
 	}
@@ -96,6 +103,7 @@ func (x *Index) Put(c *concernmap.Concern) {
 		return
 	}
 	e.category = x.categoryID(c.Category)
+	e.area = x.areaID(c.Area)
 	x.byID[c.ID] = e
 	min, max := bounds(e.geom)
 	x.tree.Insert(min, max, e)
@@ -107,6 +115,16 @@ func (x *Index) categoryID(key string) uint16 {
 		id = uint16(len(x.catNames))
 		x.categories[key] = id
 		x.catNames = append(x.catNames, key)
+	}
+	return id
+}
+
+func (x *Index) areaID(pcode string) uint32 {
+	id, ok := x.areas[pcode]
+	if !ok {
+		id = uint32(len(x.areaNames))
+		x.areas[pcode] = id
+		x.areaNames = append(x.areaNames, pcode)
 	}
 	return id
 }
@@ -146,6 +164,7 @@ type matcher struct {
 	from, to   int64
 	after      uuid.UUID
 	hasAfter   bool
+	areas      []bool // by area id; nil for any area
 }
 
 func (x *Index) compile(f *concernmap.ConcernFilter) matcher {
@@ -163,6 +182,14 @@ func (x *Index) compile(f *concernmap.ConcernFilter) matcher {
 	for _, s := range f.Statuses {
 		if o := s.Ordinal(); o >= 0 {
 			m.statuses |= 1 << o
+		}
+	}
+	if f.AreaIn != nil {
+		m.areas = make([]bool, len(x.areaNames))
+		for _, pcode := range f.AreaIn {
+			if id, ok := x.areas[pcode]; ok {
+				m.areas[id] = true
+			}
 		}
 	}
 	if f.MinSeverity != 0 {
@@ -187,6 +214,7 @@ func (m *matcher) attrs(e *entry) bool {
 		e.severity >= m.minSev && e.severity <= m.maxSev &&
 		e.observed >= m.from && e.observed <= m.to &&
 		(m.f.Affected == 0 || e.affected&m.f.Affected != 0) &&
+		(m.areas == nil || m.areas[e.area]) &&
 		(!m.hasAfter || bytes.Compare(e.id[:], m.after[:]) > 0)
 }
 
@@ -258,6 +286,35 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 		}
 	}
 	return page(hits, f.Limit)
+}
+
+// Each calls fn with the attributes of every concern that matches f's
+// attribute filters, in no order; statistics and hotspots count these.
+func (x *Index) Each(f *concernmap.ConcernFilter, fn func(*concernmap.ConcernAttrs)) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	m := x.compile(f)
+	m.hasAfter = false
+	var a concernmap.ConcernAttrs
+	for _, e := range x.byID {
+		if !m.attrs(e) {
+			continue
+		}
+		a.ID, a.Geometry = e.id, e.geom
+		a.Category = x.catNames[e.category]
+		a.Status = concernmap.Statuses[e.status]
+		a.Severity = int(e.severity)
+		a.Affected = e.affected
+		a.When = concernmap.WhenKinds[e.when]
+		a.ObservedAt = e.observed
+		a.Area = x.areaNames[e.area]
+		if e.point {
+			a.Point = e.geom.(orb.Point)
+		} else {
+			a.Point = geo.RepresentativePoint(e.geom)
+		}
+		fn(&a)
+	}
 }
 
 // boxesHold reports whether an earlier candidate box already yielded e.

@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -196,4 +199,150 @@ func fmtReporter(r *uuid.UUID) string {
 		return "anonymous"
 	}
 	return r.String()
+}
+
+// pcodes numbers the areas NewArea makes, so that each has its own pcode.
+var pcodes atomic.Int64
+
+// NewArea returns a valid village tract with a new pcode and every field
+// set but those a store fills in: a MultiPolygon with a hole, Burmese names,
+// a parent and neighbours.
+func NewArea() *concernmap.Area {
+	return &concernmap.Area{
+		Level:     concernmap.LevelVillageTract,
+		PCode:     fmt.Sprintf("MMR013%06d", pcodes.Add(1)),
+		NameEN:    "Kyauk Ta Lone",
+		NameMY:    "ကျောက်တလုံး",
+		Parent:    "MMR013001",
+		Geometry:  Geometries()[5].Geometry.(orb.MultiPolygon),
+		AreaKM2:   12.345678901234567,
+		Neighbors: []string{"MMR013001702", "MMR013001703"},
+		Source:    "MIMU 9.4",
+	}
+}
+
+// NewAreaLike returns a NewArea with a's pcode and every other field
+// different, as a re-import of a redrawn boundary would carry.
+func NewAreaLike(a *concernmap.Area) *concernmap.Area {
+	n := NewArea()
+	n.PCode = a.PCode
+	n.Level = concernmap.LevelTownship
+	n.NameEN, n.NameMY = "Redrawn "+a.NameEN, a.NameMY+" (ပြင်)"
+	n.Parent = "MMR013"
+	n.Geometry = orb.MultiPolygon{{{{97.3, 19.7}, {97.4, 19.7}, {97.35, 19.800000000000001}, {97.3, 19.7}}}}
+	n.AreaKM2 = 0.30000000000000004
+	n.Neighbors = []string{"MMR013001704"}
+	n.Source = "synthetic"
+	return n
+}
+
+func cloneArea(a *concernmap.Area) *concernmap.Area {
+	c := *a
+	c.Geometry = a.Geometry.Clone()
+	c.Neighbors = slices.Clone(a.Neighbors)
+	return &c
+}
+
+// CheckArea fails t for every field in which got differs from want.
+// Geometries must match exactly, and times must be equal and in UTC.
+func CheckArea(t testing.TB, what string, got, want *concernmap.Area) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s: got nil area, want %s", what, want.PCode)
+		return
+	}
+	if d := DiffArea(got, want); d != "" {
+		t.Errorf("%s %s:\n%s", what, want.PCode, d)
+	}
+}
+
+// DiffArea describes how got differs from want, one field a line, or
+// returns "" if they are equal. No neighbours may be nil or empty.
+func DiffArea(got, want *concernmap.Area) string {
+	var b strings.Builder
+	diff := func(field string, g, w any) {
+		fmt.Fprintf(&b, "\t%s: got %v, want %v\n", field, g, w)
+	}
+	if got.ID != want.ID {
+		diff("ID", got.ID, want.ID)
+	}
+	if got.Level != want.Level {
+		diff("Level", got.Level, want.Level)
+	}
+	if got.PCode != want.PCode {
+		diff("PCode", got.PCode, want.PCode)
+	}
+	if got.NameEN != want.NameEN {
+		diff("NameEN", got.NameEN, want.NameEN)
+	}
+	if got.NameMY != want.NameMY {
+		diff("NameMY", got.NameMY, want.NameMY)
+	}
+	if got.Parent != want.Parent {
+		diff("Parent", got.Parent, want.Parent)
+	}
+	if !sameGeometry(got.Geometry, want.Geometry) {
+		diff("Geometry", got.Geometry, want.Geometry)
+	}
+	// Compared as bits: the area must come back exactly.
+	if math.Float64bits(got.AreaKM2) != math.Float64bits(want.AreaKM2) {
+		diff("AreaKM2", got.AreaKM2, want.AreaKM2)
+	}
+	if !slices.Equal(got.Neighbors, want.Neighbors) {
+		diff("Neighbors", got.Neighbors, want.Neighbors)
+	}
+	if got.Source != want.Source {
+		diff("Source", got.Source, want.Source)
+	}
+	// == also compares the zone, which must be UTC.
+	if got.UpdatedAt != want.UpdatedAt {
+		diff("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
+	}
+	if got.Version != want.Version {
+		diff("Version", got.Version, want.Version)
+	}
+	return b.String()
+}
+
+// NewAreas returns n valid village tracts for benchmarks, each a regular
+// polygon of the given number of vertices in its own cell of a grid over
+// Myanmar, with the neighbouring cells as its neighbours. They are the same
+// on every call.
+func NewAreas(n, vertices int) []*concernmap.Area {
+	side := int(math.Ceil(math.Sqrt(float64(n))))
+	// Myanmar lies within 92-101.2°E, 9.5-28.6°N.
+	w, h := 9.2/float64(side), 19.1/float64(side)
+	pcode := func(i int) string { return fmt.Sprintf("MMR%09d", i) }
+	areas := make([]*concernmap.Area, n)
+	for i := range areas {
+		row, col := i/side, i%side
+		cx, cy := 92+(float64(col)+0.5)*w, 9.5+(float64(row)+0.5)*h
+		ring := make(orb.Ring, vertices+1)
+		for v := range vertices {
+			θ := 2 * math.Pi * float64(v) / float64(vertices)
+			ring[v] = orb.Point{cx + 0.45*w*math.Cos(θ), cy + 0.45*h*math.Sin(θ)}
+		}
+		ring[vertices] = ring[0]
+		var neighbors []string
+		for dr := -1; dr <= 1; dr++ {
+			for dc := -1; dc <= 1; dc++ {
+				r, c := row+dr, col+dc
+				if j := r*side + c; (dr != 0 || dc != 0) && r >= 0 && c >= 0 && c < side && j < n {
+					neighbors = append(neighbors, pcode(j))
+				}
+			}
+		}
+		areas[i] = &concernmap.Area{
+			Level:     concernmap.LevelVillageTract,
+			PCode:     pcode(i),
+			NameEN:    fmt.Sprintf("Village tract %d", i),
+			NameMY:    "ကျေးရွာအုပ်စု",
+			Parent:    fmt.Sprintf("MMR%06d", i/50),
+			Geometry:  orb.MultiPolygon{{ring}},
+			AreaKM2:   math.Pi * 0.45 * w * 0.45 * h * 111 * 111,
+			Neighbors: neighbors,
+			Source:    "synthetic",
+		}
+	}
+	return areas
 }

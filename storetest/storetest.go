@@ -1,5 +1,6 @@
 // Package storetest is the one contract test suite for
-// concernmap.ConcernStore. Every store package runs it from its own tests:
+// concernmap.ConcernStore and concernmap.AreaStore, which every store must
+// also implement. Every store package runs it from its own tests:
 //
 //	func TestConcernStore(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) func() concernmap.ConcernStore {
@@ -30,6 +31,16 @@
 //   - FindCategories returns the categories in seed order.
 //   - Secret is at least 32 random bytes, the same for the life of the data.
 //   - Client-visible errors never carry database text.
+//   - UpsertAreas checks every area with Area.Validate, and rejects a pcode
+//     given twice, before it writes anything: EINVALID, with each field
+//     named from the slice, such as "areas[3].pcode" or "areas[1]" for nil.
+//   - UpsertAreas gives a new area an ID of the store's making, whatever the
+//     caller set, and Version 1; a match keeps its ID and gets Version+1,
+//     even if nothing else changed. UpdatedAt is now. It fills these in on
+//     the caller's areas only when it succeeds.
+//   - An area with no neighbours comes back with nil Neighbors.
+//   - AssignConcernAreas counts only the concerns it changed; an ID with no
+//     concern is ignored, and an empty area clears the concern's.
 package storetest
 
 import (
@@ -74,6 +85,15 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() concernmap.ConcernS
 		{"Secret", testSecret},
 		{"Reopen", testReopen},
 		{"Ping", testPing},
+		{"AreaUpsert", testAreaUpsert},
+		{"AreaUpdate", testAreaUpdate},
+		{"AreaUpsertMixed", testAreaUpsertMixed},
+		{"AreaUpsertInvalid", testAreaUpsertInvalid},
+		{"AreaRoundTrip", testAreaRoundTrip},
+		{"AreaScan", testAreaScan},
+		{"AreaFindUnknown", testAreaFindUnknown},
+		{"AreaReopen", testAreaReopen},
+		{"AssignConcernAreas", testAssignConcernAreas},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,8 @@ commands:
   serve    run the HTTP server (the default)
   migrate  apply PostGIS migrations
   seed     write deterministic demo data
+  import-areas FILE --level LEVEL
+           import boundaries (GeoJSON, zipped Shapefile or KML) and assign concerns to them
   healthcheck  exit 0 if the server on --addr is ready (for containers without curl)
 
 Run "concernmap <command> -h" for a command's flags.`
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return m.Seed(ctx)
+	case "import-areas":
+		return m.ImportAreas(ctx, args)
 	case "healthcheck":
 		if err := m.ParseFlags(cmd, args); err != nil {
 			return err
@@ -100,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // Config is read once from flags and the environment.
 type Config struct {
 	Addr            string
+	AdminToken      string
 	DatabaseURL     string
 	DataDir         string
 	LogLevel        slog.Level
@@ -131,7 +136,7 @@ type Main struct {
 	stderr io.Writer
 	log    *slog.Logger
 
-	store      concernmap.ConcernStore
+	store      concernmap.Store
 	service    *concernmap.Service
 	server     *api.Server
 	listener   net.Listener
@@ -162,6 +167,7 @@ func (m *Main) ParseFlags(cmd string, args []string) error {
 	if cmd == "serve" {
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long SIGTERM waits for in-flight requests")
 		fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+		c.AdminToken = env("CONCERNMAP_ADMIN_TOKEN", c.AdminToken)
 	}
 	if cmd == "seed" {
 		fs.IntVar(&c.SeedCount, "count", c.SeedCount, "number of demo concerns")
@@ -212,7 +218,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	m.service = concernmap.NewService(m.store, index.New())
+	m.service = concernmap.NewService(m.store, newIndex, index.NewAreas())
 	m.service.SetLogger(m.log)
 	if err := m.loadIndex(ctx); err != nil {
 		return err
@@ -220,7 +226,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.server = api.New(m.service, m.log, reg, web.Handler())
+	m.server = api.New(api.Config{AdminToken: m.Config.AdminToken}, m.service, m.log, reg, web.Handler())
 	l, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -231,6 +237,8 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintf(m.stdout, "concernmap is serving %d concerns at %s\n", m.service.IndexLen(), m.URL())
 	return nil
 }
+
+func newIndex() concernmap.ConcernIndex { return index.New() }
 
 // loadIndex fills the index. On a shared store it also follows the other
 // instances' writes until Close.
@@ -254,7 +262,7 @@ func (m *Main) loadIndex(ctx context.Context) error {
 		<-done
 	}
 	go func() {
-		done <- m.service.Follow(followCtx, n, func() concernmap.ConcernIndex { return index.New() }, ready)
+		done <- m.service.Follow(followCtx, n, ready)
 	}()
 	select {
 	case <-ready:
@@ -317,6 +325,20 @@ func (m *Main) Seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	svc := concernmap.NewService(m.store, newIndex, index.NewAreas())
+	if err := svc.Load(ctx); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if all, _ := svc.FindAreas(ctx, concernmap.AreaFilter{}); len(all) == 0 {
+		areas, err := demo.Areas(villages)
+		if err != nil {
+			return err
+		}
+		if _, err := svc.ImportAreas(ctx, areas); err != nil {
+			return fmt.Errorf("seed areas: %w", err)
+		}
+		fmt.Fprintf(m.stdout, "seeded %d synthetic areas in Kayin and Mon\n", len(areas))
+	}
 	gen := demo.NewGenerator(villages, m.Config.SeedValue)
 	batch := make([]*concernmap.Concern, 0, 1000)
 	created := 0
@@ -327,7 +349,9 @@ func (m *Main) Seed(ctx context.Context) error {
 		return err
 	}
 	for range m.Config.SeedCount {
-		batch = append(batch, gen.Next())
+		c := gen.Next()
+		c.Area = svc.LocateArea(c.Geometry)
+		batch = append(batch, c)
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
 				return fmt.Errorf("seed: %w", err)
