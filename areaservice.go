@@ -47,9 +47,11 @@ func (s *Service) FindArea(ctx context.Context, pcode string) (*Area, error) {
 
 // ImportResult says what an import changed.
 type ImportResult struct {
-	Created  int `json:"created"`
-	Updated  int `json:"updated"`
-	Assigned int `json:"concerns_reassigned"`
+	Created int `json:"created"` // of the imported areas, how many were new
+	Updated int `json:"updated"` // and how many replaced one with their pcode
+	// Neighbours counts other stored areas whose neighbours changed.
+	Neighbours int `json:"neighbours_changed"`
+	Assigned   int `json:"concerns_reassigned"`
 }
 
 // ImportAreas stores areas (matched by pcode, so a re-import updates in
@@ -62,11 +64,18 @@ func (s *Service) ImportAreas(ctx context.Context, areas []*Area) (ImportResult,
 		return res, err
 	}
 	batch := s.withNeighbours(areas)
-	var err error
-	res.Created, res.Updated, err = s.store.UpsertAreas(ctx, batch, s.now().UTC().Truncate(time.Microsecond))
-	if err != nil {
+	if _, _, err := s.store.UpsertAreas(ctx, batch, s.now().UTC().Truncate(time.Microsecond)); err != nil {
 		return res, fmt.Errorf("import areas: %w", err)
 	}
+	for _, a := range areas {
+		if a.Version == 1 {
+			res.Created++
+		} else {
+			res.Updated++
+		}
+	}
+	res.Neighbours = len(batch) - len(areas)
+	var err error
 	s.areas.Put(batch...)
 	if res.Assigned, err = s.reassign(ctx); err != nil {
 		return res, err

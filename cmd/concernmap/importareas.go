@@ -99,8 +99,8 @@ func (m *Main) ImportAreas(ctx context.Context, args []string) error {
 		return fmt.Errorf("import-areas: %w", err)
 	}
 	out, _ := json.Marshal(res)
-	fmt.Fprintf(m.stdout, "imported %d areas (%d new, %d updated); %d concerns moved to a new area %s\n",
-		len(areas), res.Created, res.Updated, res.Assigned, out)
+	fmt.Fprintf(m.stdout, "imported %d areas (%d new, %d updated); neighbours changed in %d other areas; %d concerns moved to a new area %s\n",
+		len(areas), res.Created, res.Updated, res.Neighbours, res.Assigned, out)
 	return nil
 }
 

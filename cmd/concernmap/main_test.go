@@ -315,3 +315,61 @@ func TestTwoInstances(t *testing.T) {
 	a.stop(t)
 	b.stop(t)
 }
+
+// TestImportAreasCommand imports boundaries from the command line on both
+// stores: a good file, the same file again (an update in place), and a
+// broken file that imports nothing and names the bad feature.
+func TestImportAreasCommand(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "tracts.geojson")
+	os.WriteFile(good, []byte(`{"type":"FeatureCollection","features":[
+	 {"type":"Feature","properties":{"VT_PCODE":"MMR003001701","VT":"Kaw Ka Reik","VT_MMR":"ကော့ကရိတ်"},"geometry":{"type":"Polygon","coordinates":[[[97,16],[97.5,16],[97.5,16.5],[97,16.5],[97,16]]]}},
+	 {"type":"Feature","properties":{"VT_PCODE":"MMR003001702","VT":"Second"},"geometry":{"type":"Polygon","coordinates":[[[97.5,16],[98,16],[98,16.5],[97.5,16.5],[97.5,16]]]}}]}`), 0o600)
+	bad := filepath.Join(dir, "bad.geojson")
+	os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[
+	 {"type":"Feature","properties":{"VT_PCODE":"MMR003001703","VT":"Bowtie"},"geometry":{"type":"Polygon","coordinates":[[[97,16],[97.1,16.1],[97.1,16],[97,16.1],[97,16]]]}}]}`), 0o600)
+	for _, store := range []string{"bolt", "postgis"} {
+		t.Run(store, func(t *testing.T) {
+			args := []string{"--data-dir", t.TempDir()}
+			if store == "postgis" {
+				args = []string{"--database-url", postgistest.MustOpenDB(t)}
+			}
+			run := func(extra ...string) (string, error) {
+				cmd := exec.Command(bin, append(extra, args...)...)
+				cmd.Env = append(os.Environ(), "DATABASE_URL=")
+				out, err := cmd.CombinedOutput()
+				return string(out), err
+			}
+			if out, err := run("seed", "--count", "200"); err != nil {
+				t.Fatalf("seed: %v\n%s", err, out)
+			}
+			out, err := run("import-areas", good, "--level", "village_tract")
+			if err != nil || !strings.Contains(out, "imported 2 areas (2 new, 0 updated)") {
+				t.Fatalf("import: %v\n%s", err, out)
+			}
+			out, err = run("import-areas", good, "--level", "village_tract")
+			if err != nil || !strings.Contains(out, "(0 new, 2 updated)") {
+				t.Errorf("re-import: %v\n%s", err, out)
+			}
+			out, err = run("import-areas", bad, "--level", "village_tract")
+			if err == nil || !strings.Contains(out, "feature 0 MMR003001703: rejected") || !strings.Contains(out, "nothing imported") {
+				t.Errorf("bad file: %v\n%s", err, out)
+			}
+			p := start(t, bin, args...)
+			code, fc := get(t, p.url+"/api/v1/areas?level=village_tract")
+			if code != 200 {
+				t.Fatalf("areas: %d", code)
+			}
+			// The seed's synthetic tracts and the two imported ones.
+			pcodes := map[string]bool{}
+			for _, f := range fc["features"].([]any) {
+				pcodes[f.(map[string]any)["id"].(string)] = true
+			}
+			if !pcodes["MMR003001701"] || !pcodes["MMR003001702"] || pcodes["MMR003001703"] {
+				t.Errorf("tracts after imports: %v", pcodes)
+			}
+			p.stop(t)
+		})
+	}
+}
