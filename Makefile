@@ -17,6 +17,7 @@ build:
 ## run: build, seed demo data into the embedded store, serve on $(ADDR)
 run: build
 	./$(BIN) seed --data-dir $(DATA_DIR)
+	@cat $(DATA_DIR)/demo-credentials.txt 2>/dev/null || true
 	./$(BIN) serve --data-dir $(DATA_DIR) --addr $(ADDR)
 
 ## test: every test, PostGIS integration tests included

@@ -46,6 +46,11 @@ type Concern struct {
 	Version int
 	// DeletedAt is set by a soft delete; the row is kept for audit.
 	DeletedAt time.Time
+	// ReporterHidden says Reporter was removed for a viewer who may not
+	// know who reported; the API then leaves the field out.
+	ReporterHidden bool
+	// Anonymous, on a new report, asks that who made it is not stored.
+	Anonymous bool
 }
 
 // Deleted reports whether the concern was soft-deleted.

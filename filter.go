@@ -35,6 +35,11 @@ type ConcernFilter struct {
 	Area   string
 	AreaIn []string
 
+	// Viewer, if set, hides what it may not see: lists keep concerns it
+	// sees at least without the reporter, statistics those it sees at
+	// least as a number. The service sets it from the request.
+	Viewer *Viewer
+
 	// Limit is the page size. After is the last ID of the previous page;
 	// pages are in ID order so that a cursor stays valid under writes.
 	Limit int

@@ -2,6 +2,7 @@ package concernmap
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -42,6 +43,9 @@ type ConcernAttrs struct {
 	ObservedAt int64 // unix microseconds
 	Area       string
 	Point      orb.Point
+	// Visibility is what the filter's viewer may see of the concern;
+	// SeeFull when the filter has none.
+	Visibility Visibility
 }
 
 // ConcernPage is one page of a query.
@@ -50,6 +54,9 @@ type ConcernPage struct {
 	Last     uuid.UUID
 	More     bool   // whether another page follows
 	Next     string // the cursor for the next page; set by the Service
+	// Sensitive lists the concerns on the page in sensitive categories,
+	// whose exact places the service logs as read.
+	Sensitive []uuid.UUID
 }
 
 // ConcernNotifier is a store that several instances share. Listen calls fn
@@ -60,10 +67,12 @@ type ConcernNotifier interface {
 	Listen(ctx context.Context, fn func(id uuid.UUID) error) error
 }
 
-// Store is a system of record: concerns and areas in one place.
+// Store is a system of record: concerns, areas, users and the audit log
+// in one place.
 type Store interface {
 	ConcernStore
 	AreaStore
+	UserStore
 }
 
 // Service is the domain service: it applies the rules, writes to the store
@@ -77,6 +86,9 @@ type Service struct {
 	log      *slog.Logger
 	secret   []byte
 	loaded   atomic.Bool
+	// sensitive maps category keys to their sensitive flag; replaced whole
+	// when categories change.
+	sensitive atomic.Pointer[map[string]bool]
 }
 
 // NewService returns a service over store, with concern indexes made by
@@ -105,6 +117,9 @@ func (s *Service) Load(ctx context.Context) error {
 		return fmt.Errorf("load secret: %w", err)
 	}
 	s.secret = secret
+	if err := s.loadCategories(ctx); err != nil {
+		return err
+	}
 	if err := s.loadAreas(ctx); err != nil {
 		return err
 	}
@@ -129,7 +144,10 @@ func (s *Service) Follow(ctx context.Context, n ConcernNotifier, ready chan<- st
 	s.secret = secret
 	return n.Listen(ctx, func(id uuid.UUID) error {
 		if id == uuid.Nil {
-			// Areas change rarely and only in bulk; a reload covers them.
+			// Areas and categories change rarely; a reload covers them.
+			if err := s.loadCategories(ctx); err != nil {
+				return err
+			}
 			if err := s.loadAreas(ctx); err != nil {
 				return err
 			}
@@ -230,6 +248,13 @@ func (s *Service) CreateConcern(ctx context.Context, c *Concern) (_ *Concern, cr
 		c.WhenDangerous.Kind = WhenAlways
 	}
 	c.UpdatedAt, c.Version = now, 1
+	// The reporter is whoever is signed in, never what the body says; an
+	// anonymous report stores no one.
+	c.Reporter = nil
+	if v := ViewerFrom(ctx); v != nil && v.User != nil && !c.Anonymous {
+		id := v.User.ID
+		c.Reporter = &id
+	}
 	if err := c.Validate(); err != nil {
 		return nil, false, err
 	}
@@ -247,16 +272,92 @@ func (s *Service) CreateConcern(ctx context.Context, c *Concern) (_ *Concern, cr
 	return got, created, nil
 }
 
-// FindConcernByID returns one concern from the store.
+func (s *Service) loadCategories(ctx context.Context) error {
+	cats, err := s.store.FindCategories(ctx)
+	if err != nil {
+		return fmt.Errorf("load categories: %w", err)
+	}
+	m := make(map[string]bool, len(cats))
+	for _, c := range cats {
+		m[c.Key] = c.Sensitive
+	}
+	s.sensitive.Store(&m)
+	return nil
+}
+
+// NewViewer returns the viewer for u (nil for an anonymous visitor), with
+// u's scope widened to every area below it.
+func (s *Service) NewViewer(u *User, publicMap bool, k int) *Viewer {
+	v := &Viewer{User: u, PublicMap: publicMap, K: k, scope: map[string]bool{}, sensitive: map[string]bool{}}
+	if m := s.sensitive.Load(); m != nil {
+		v.sensitive = *m
+	}
+	if u != nil {
+		for _, p := range u.Scope {
+			for _, q := range s.areas.Within(p) {
+				v.scope[q] = true
+			}
+		}
+	}
+	return v
+}
+
+// FindConcernByID returns one concern from the store, as much of it as the
+// viewer in ctx may see: a concern it may not see as a point is not found,
+// and the reporter is left out unless it may see them. A read that shows a
+// sensitive concern's place is logged.
 func (s *Service) FindConcernByID(ctx context.Context, id uuid.UUID) (*Concern, error) {
+	v := ViewerFrom(ctx)
+	if v != nil && v.Anonymous() {
+		return nil, Errorf(EUNAUTHORIZED, "sign in to see concerns")
+	}
 	c, err := s.store.FindConcernByID(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("find concern %s: %w", id, err)
 	}
+	if v == nil {
+		if c.Deleted() {
+			return nil, Errorf(EGONE, "concern %s was deleted", id)
+		}
+		return c, nil
+	}
+	var reporter uuid.UUID
+	if c.Reporter != nil {
+		reporter = *c.Reporter
+	}
+	vis := v.Visibility(c.Category, c.Area, reporter)
+	if vis < SeeNoReporter {
+		return nil, Errorf(ENOTFOUND, "no concern %s", id)
+	}
 	if c.Deleted() {
 		return nil, Errorf(EGONE, "concern %s was deleted", id)
 	}
+	if vis < SeeFull {
+		c.Reporter = nil
+		c.ReporterHidden = true
+	}
+	if v.Sensitive(c.Category) {
+		s.auditRead(ctx, []uuid.UUID{c.ID})
+	}
 	return c, nil
+}
+
+// auditRead logs that the viewer was shown the exact place of sensitive
+// concerns. A failure is logged, not returned: the reader already has the
+// data, and refusing now would protect no one.
+func (s *Service) auditRead(ctx context.Context, ids []uuid.UUID) {
+	if len(ids) == 0 {
+		return
+	}
+	after, _ := json.Marshal(map[string]any{"ids": ids})
+	entityID := ids[0].String()
+	if len(ids) > 1 {
+		entityID = ""
+	}
+	ev := NewAuditEvent(ctx, s.now().UTC(), "concern.read_sensitive", "concern", entityID, nil, after)
+	if err := s.store.AppendAudit(ctx, ev); err != nil {
+		s.log.Error("audit sensitive read", slog.Any("err", err))
+	}
 }
 
 // FindConcerns answers a query from the index. cursor is the Next of a
@@ -264,6 +365,12 @@ func (s *Service) FindConcernByID(ctx context.Context, id uuid.UUID) (*Concern, 
 func (s *Service) FindConcerns(ctx context.Context, f ConcernFilter, cursor string) (ConcernPage, error) {
 	if err := f.Validate(); err != nil {
 		return ConcernPage{}, err
+	}
+	if v := ViewerFrom(ctx); v != nil {
+		if v.Anonymous() {
+			return ConcernPage{}, Errorf(EUNAUTHORIZED, "sign in to see concerns")
+		}
+		f.Viewer = v
 	}
 	if f.Area != "" {
 		if _, ok := s.areas.Find(f.Area); !ok {
@@ -282,6 +389,7 @@ func (s *Service) FindConcerns(ctx context.Context, f ConcernFilter, cursor stri
 	if page.More {
 		page.Next = s.encodeCursor(page.Last, &f)
 	}
+	s.auditRead(ctx, page.Sensitive)
 	return page, nil
 }
 

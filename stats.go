@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/paulmach/orb"
 
 	"github.com/concernmap/concernmap/hotspot"
@@ -48,12 +49,26 @@ type StatsFilter struct {
 	Statuses   []Status
 	From, To   time.Time
 	Affected   Affected
-	// K suppresses counts under it; 0 shows every count.
-	K int
+	// K suppresses, under it, counts that hold concerns the viewer may
+	// see only as a number. The service sets it and Viewer from the
+	// request's viewer.
+	K      int
+	Viewer *Viewer
 }
 
 func (f StatsFilter) concernFilter() *ConcernFilter {
-	return &ConcernFilter{Categories: f.Categories, Statuses: f.Statuses, From: f.From, To: f.To, Affected: f.Affected}
+	return &ConcernFilter{Categories: f.Categories, Statuses: f.Statuses, From: f.From, To: f.To, Affected: f.Affected, Viewer: f.Viewer}
+}
+
+// forViewer applies the request's viewer to f.
+func forViewer(ctx context.Context, f StatsFilter) (StatsFilter, error) {
+	if v := ViewerFrom(ctx); v != nil {
+		if v.Visibility("", "", uuid.Nil) == SeeNothing && v.User == nil {
+			return f, Errorf(EUNAUTHORIZED, "sign in to see statistics")
+		}
+		f.Viewer, f.K = v, v.K
+	}
+	return f, nil
 }
 
 // AreaStats are the counts for one area and everything in it.
@@ -81,66 +96,97 @@ type MonthCount struct {
 	Count Count  `json:"count"`
 }
 
+// bucket counts concerns, and among them those the viewer may see only
+// as a number; a bucket with any of those is suppressed when small.
+type bucket struct{ n, hidden int }
+
+func (b *bucket) add(hidden bool) {
+	b.n++
+	if hidden {
+		b.hidden++
+	}
+}
+
+// shown turns a bucket into a Count through count, suppressing it under k
+// only when it holds concerns the viewer cannot see exactly.
+func (b bucket) shown(k int) Count {
+	if b.hidden == 0 {
+		k = 0
+	}
+	return count(b.n, k)
+}
+
 // tally accumulates raw numbers before they are turned into Counts.
 type tally struct {
-	total, resolved int
-	category        map[string]int
-	status          map[Status]int
-	severity        [MaxSeverity + 1]int
-	affected        [16]int
-	when            map[WhenKind]int
-	month           map[string]int
+	total, resolved bucket
+	category        map[string]*bucket
+	status          map[Status]*bucket
+	severity        [MaxSeverity + 1]bucket
+	affected        [16]bucket
+	when            map[WhenKind]*bucket
+	month           map[string]*bucket
 }
 
 func newTally() *tally {
-	return &tally{category: map[string]int{}, status: map[Status]int{}, when: map[WhenKind]int{}, month: map[string]int{}}
+	return &tally{category: map[string]*bucket{}, status: map[Status]*bucket{}, when: map[WhenKind]*bucket{}, month: map[string]*bucket{}}
+}
+
+func inc[K comparable](m map[K]*bucket, k K, hidden bool) {
+	b := m[k]
+	if b == nil {
+		b = &bucket{}
+		m[k] = b
+	}
+	b.add(hidden)
 }
 
 func (t *tally) add(a *ConcernAttrs) {
-	t.total++
+	hidden := a.Visibility == SeeAggregate
+	t.total.add(hidden)
 	if a.Status == StatusResolved {
-		t.resolved++
+		t.resolved.add(hidden)
 	}
-	t.category[a.Category]++
-	t.status[a.Status]++
+	inc(t.category, a.Category, hidden)
+	inc(t.status, a.Status, hidden)
 	if a.Severity >= 0 && a.Severity <= MaxSeverity {
-		t.severity[a.Severity]++
+		t.severity[a.Severity].add(hidden)
 	}
 	for i := range AffectedGroups {
 		if a.Affected&(1<<i) != 0 {
-			t.affected[i]++
+			t.affected[i].add(hidden)
 		}
 	}
-	t.when[a.When]++
-	t.month[time.UnixMicro(a.ObservedAt).UTC().Format("2006-01")]++
+	inc(t.when, a.When, hidden)
+	inc(t.month, time.UnixMicro(a.ObservedAt).UTC().Format("2006-01"), hidden)
 }
 
 func (t *tally) stats(a *Area, k int) AreaStats {
 	st := AreaStats{PCode: a.PCode, Level: a.Level, NameEN: a.NameEN, NameMY: a.NameMY, AreaKM2: a.AreaKM2,
-		Total: count(t.total, k), ByCategory: map[string]Count{}, ByStatus: map[Status]Count{},
-		BySeverity: map[string]Count{}, ByAffected: map[string]Count{}, ByWhen: map[WhenKind]Count{}, raw: t}
+		Total: t.total.shown(k), ByCategory: map[string]Count{}, ByStatus: map[Status]Count{},
+		BySeverity: map[string]Count{}, ByAffected: map[string]Count{}, ByWhen: map[WhenKind]Count{}}
+	// Derived numbers would reveal a suppressed total.
 	if !st.Total.Suppressed && a.AreaKM2 > 0 {
-		d := float64(t.total) / a.AreaKM2
+		d := float64(t.total.n) / a.AreaKM2
 		st.DensityPerKM2 = &d
 	}
-	if !st.Total.Suppressed && t.total > 0 {
-		r := float64(t.resolved) / float64(t.total)
+	if !st.Total.Suppressed && !t.resolved.shown(k).Suppressed && t.total.n > 0 {
+		r := float64(t.resolved.n) / float64(t.total.n)
 		st.ShareResolved = &r
 	}
-	for c, n := range t.category {
-		st.ByCategory[c] = count(n, k)
+	for c, b := range t.category {
+		st.ByCategory[c] = b.shown(k)
 	}
-	for s, n := range t.status {
-		st.ByStatus[s] = count(n, k)
+	for s, b := range t.status {
+		st.ByStatus[s] = b.shown(k)
 	}
 	for sev := MinSeverity; sev <= MaxSeverity; sev++ {
-		st.BySeverity[strconv.Itoa(sev)] = count(t.severity[sev], k)
+		st.BySeverity[strconv.Itoa(sev)] = t.severity[sev].shown(k)
 	}
 	for i, g := range AffectedGroups {
-		st.ByAffected[g] = count(t.affected[i], k)
+		st.ByAffected[g] = t.affected[i].shown(k)
 	}
-	for w, n := range t.when {
-		st.ByWhen[w] = count(n, k)
+	for w, b := range t.when {
+		st.ByWhen[w] = b.shown(k)
 	}
 	months := make([]string, 0, len(t.month))
 	for m := range t.month {
@@ -148,13 +194,17 @@ func (t *tally) stats(a *Area, k int) AreaStats {
 	}
 	slices.Sort(months)
 	for _, m := range months {
-		st.Monthly = append(st.Monthly, MonthCount{Month: m, Count: count(t.month[m], k)})
+		st.Monthly = append(st.Monthly, MonthCount{Month: m, Count: t.month[m].shown(k)})
 	}
 	return st
 }
 
 // AreaStats counts the concerns in one area and everything below it.
 func (s *Service) AreaStats(ctx context.Context, pcode string, f StatsFilter) (AreaStats, error) {
+	f, err := forViewer(ctx, f)
+	if err != nil {
+		return AreaStats{}, err
+	}
 	a, ok := s.areas.Find(pcode)
 	if !ok {
 		return AreaStats{}, Errorf(ENOTFOUND, "no area has pcode %q", pcode)
@@ -169,6 +219,10 @@ func (s *Service) AreaStats(ctx context.Context, pcode string, f StatsFilter) (A
 // LevelStats counts concerns for every area of a level, in pcode order; a
 // concern in a village tract counts for its township too.
 func (s *Service) LevelStats(ctx context.Context, level AreaLevel, f StatsFilter) ([]AreaStats, error) {
+	f, err := forViewer(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	if level.Depth() < 0 {
 		return nil, Invalid("level", "must be one of state, district, township, village_tract, village")
 	}
@@ -223,6 +277,10 @@ type Hotspot struct {
 // AreaHotspots computes Gi* over the areas of a level, with the queen
 // contiguity found at import as weights.
 func (s *Service) AreaHotspots(ctx context.Context, level AreaLevel, f StatsFilter) ([]Hotspot, error) {
+	f, err := forViewer(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	if level.Depth() < 0 {
 		return nil, Invalid("level", "must be one of state, district, township, village_tract, village")
 	}
@@ -236,7 +294,7 @@ func (s *Service) AreaHotspots(ctx context.Context, level AreaLevel, f StatsFilt
 	w := hotspot.Weights{Neighbors: make([][]int, len(areas))}
 	for i, a := range areas {
 		if t := tallies[a.PCode]; t != nil {
-			x[i] = float64(t.total)
+			x[i] = float64(t.total.n)
 		}
 		for _, n := range a.Neighbors {
 			if j, ok := pos[n]; ok {
@@ -250,7 +308,11 @@ func (s *Service) AreaHotspots(ctx context.Context, level AreaLevel, f StatsFilt
 	}
 	out := make([]Hotspot, len(areas))
 	for i, a := range areas {
-		out[i] = Hotspot{PCode: a.PCode, Count: count(int(x[i]), f.K), Z: res[i].Z, P: res[i].P, Class: res[i].Class}
+		var shown Count
+		if t := tallies[a.PCode]; t != nil {
+			shown = t.total.shown(f.K)
+		}
+		out[i] = Hotspot{PCode: a.PCode, Count: shown, Z: res[i].Z, P: res[i].P, Class: res[i].Class}
 	}
 	return out, nil
 }
@@ -263,6 +325,10 @@ const MaxHotspotCells = 250_000
 // cells). Every cell in the grid takes part, empty ones too, so that the
 // mean is over the whole study area.
 func (s *Service) GridHotspots(ctx context.Context, bound orb.Bound, cell float64, f StatsFilter) ([]Hotspot, error) {
+	f, err := forViewer(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	if !(cell > 0) {
 		return nil, Invalid("cell", "must be a positive size in degrees")
 	}
@@ -274,9 +340,11 @@ func (s *Service) GridHotspots(ctx context.Context, bound orb.Bound, cell float6
 		return nil, Invalid("cell", "%v", err)
 	}
 	counts := make([]float64, g.Cols*g.Rows)
+	buckets := make([]bucket, len(counts))
 	s.idx().Each(f.concernFilter(), func(a *ConcernAttrs) {
 		if col, row, ok := g.Cell(a.Point); ok {
 			counts[row*g.Cols+col]++
+			buckets[row*g.Cols+col].add(a.Visibility == SeeAggregate)
 		}
 	})
 	cells := make([][2]int, 0, len(counts))
@@ -292,7 +360,7 @@ func (s *Service) GridHotspots(ctx context.Context, bound orb.Bound, cell float6
 	out := make([]Hotspot, 0, len(cells))
 	for i, c := range cells {
 		b := g.Bound(c[0], c[1])
-		out = append(out, Hotspot{Cell: &cells[i], Bound: &b, Count: count(int(counts[i]), f.K), Z: res[i].Z, P: res[i].P, Class: res[i].Class})
+		out = append(out, Hotspot{Cell: &cells[i], Bound: &b, Count: buckets[i].shown(f.K), Z: res[i].Z, P: res[i].P, Class: res[i].Class})
 	}
 	return out, nil
 }

@@ -39,29 +39,42 @@ type Service interface {
 	AreaHotspots(ctx context.Context, level concernmap.AreaLevel, f concernmap.StatsFilter) ([]concernmap.Hotspot, error)
 	GridHotspots(ctx context.Context, bound orb.Bound, cell float64, f concernmap.StatsFilter) ([]concernmap.Hotspot, error)
 	AreasBound() (orb.Bound, bool)
+	NewViewer(u *concernmap.User, publicMap bool, k int) *concernmap.Viewer
 }
 
 // Config holds the server's settings.
 type Config struct {
-	// AdminToken, when set, lets a bearer of it import areas; users and
-	// roles will replace it.
-	AdminToken string
+	// PublicMap lets visitors who have not signed in see area aggregates.
+	PublicMap bool
+	// K is the count under which an aggregate holding concerns the viewer
+	// may not see exactly is shown as "<K".
+	K int
+	// SecureCookies marks the session cookie Secure; set it behind HTTPS.
+	SecureCookies bool
 }
+
+// DefaultConfig returns the defaults: no public map, k = 5.
+func DefaultConfig() Config { return Config{K: 5} }
 
 // Server is the HTTP server.
 type Server struct {
-	echo    *echo.Echo
-	cfg     Config
-	svc     Service
-	log     *slog.Logger
-	metrics *metrics
-	web     http.Handler
-	server  *http.Server
+	echo  *echo.Echo
+	cfg   Config
+	svc   Service
+	auth  *concernmap.Auth
+	users concernmap.UserStore
+	// registered holds every route as "METHOD path", so that a route the
+	// access table lacks is refused rather than let through.
+	registered map[string]bool
+	log        *slog.Logger
+	metrics    *metrics
+	web        http.Handler
+	server     *http.Server
 }
 
 // New returns a server. web serves the front end at /.
-func New(cfg Config, svc Service, log *slog.Logger, reg *prometheus.Registry, web http.Handler) *Server {
-	s := &Server{echo: echo.New(), cfg: cfg, svc: svc, log: log, web: web}
+func New(cfg Config, svc Service, auth *concernmap.Auth, users concernmap.UserStore, log *slog.Logger, reg *prometheus.Registry, web http.Handler) *Server {
+	s := &Server{echo: echo.New(), cfg: cfg, svc: svc, auth: auth, users: users, log: log, web: web}
 	s.metrics = newMetrics(reg, svc)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -69,8 +82,12 @@ func New(cfg Config, svc Service, log *slog.Logger, reg *prometheus.Registry, we
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: func() string { return uuid.NewString() },
 	}))
-	e.Use(s.logRequests, s.metrics.middleware, middleware.Recover())
+	e.Use(s.logRequests, s.metrics.middleware, middleware.Recover(), s.authenticate, s.authorize)
 	s.routes()
+	s.registered = map[string]bool{}
+	for _, r := range s.Routes() {
+		s.registered[r] = true
+	}
 	return s
 }
 
@@ -82,6 +99,17 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.metrics.handler)
 
 	v1 := e.Group("/api/v1")
+	v1.POST("/session", s.signIn)
+	v1.GET("/session", s.getSession)
+	v1.DELETE("/session", s.signOut)
+	v1.GET("/tokens", s.listTokens)
+	v1.POST("/tokens", s.createToken)
+	v1.DELETE("/tokens/:id", s.revokeToken)
+	v1.GET("/users", s.listUsers)
+	v1.POST("/users", s.createUser)
+	v1.PATCH("/users/:id", s.updateUser)
+	v1.GET("/audit", s.listAudit)
+
 	v1.GET("/categories", s.listCategories)
 	v1.GET("/concerns", s.listConcerns)
 	v1.POST("/concerns", s.createConcern)
@@ -97,6 +125,15 @@ func (s *Server) routes() {
 	v1.GET("/hotspots", s.hotspots)
 
 	e.GET("/*", echo.WrapHandler(s.web))
+}
+
+// Routes lists every route as "METHOD path", for the authorization test.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
 }
 
 // ServeHTTP lets tests drive the server without a socket.

@@ -26,9 +26,6 @@ import (
 
 func TestMain(m *testing.M) { postgistest.Main(m) }
 
-// adminToken is the token the test servers accept for area imports.
-const adminToken = "test-admin-token"
-
 // stores opens each store kind afresh for one test.
 var stores = []struct {
 	name string
@@ -52,10 +49,21 @@ var stores = []struct {
 	}},
 }
 
-// client talks to a real server over HTTP.
+// client talks to a real server over HTTP, as one user: its bearer API
+// token goes with every request. tokens holds one per role.
 type client struct {
-	t   *testing.T
-	url string
+	t      *testing.T
+	url    string
+	token  string
+	tokens map[concernmap.Role]string
+	users  map[concernmap.Role]*concernmap.User
+}
+
+// as returns a client that acts as a user of role, or anonymously for "".
+func (c *client) as(role concernmap.Role) *client {
+	cp := *c
+	cp.token = c.tokens[role]
+	return &cp
 }
 
 // serve starts the whole HTTP stack on a store and returns a client.
@@ -65,13 +73,35 @@ func serve(t *testing.T, store concernmap.Store) *client {
 	if err := svc.Load(context.Background()); err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{AdminToken: adminToken}, svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry(), web.Handler()))
+	auth := concernmap.NewAuth(store)
+	srv := httptest.NewServer(api.New(api.DefaultConfig(), svc, auth, store, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry(), web.Handler()))
 	t.Cleanup(func() {
 		srv.Close()
 		store.Close()
 	})
-	return &client{t: t, url: srv.URL}
+	c := &client{t: t, url: srv.URL, tokens: map[concernmap.Role]string{}, users: map[concernmap.Role]*concernmap.User{}}
+	ctx := context.Background()
+	for _, role := range concernmap.Roles {
+		u, err := concernmap.NewUser("test-"+strings.ReplaceAll(string(role), "_", "-"), "Test "+string(role), role, testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Scope = []string{"MMR003"}
+		if err := store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := auth.CreateToken(ctx, u, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.tokens[role], c.users[role] = secret, u
+	}
+	c.token = c.tokens[concernmap.RoleAdmin]
+	return c
 }
+
+// testPassword is every test user's password.
+const testPassword = "a long test password"
 
 // eachStore runs fn against a fresh server on each store.
 func eachStore(t *testing.T, fn func(t *testing.T, c *client)) {
@@ -103,6 +133,9 @@ func (c *client) do(method, path, body string, header ...string) response {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/geo+json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])

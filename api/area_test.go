@@ -48,7 +48,7 @@ func mimuFile(t *testing.T, areas []*concernmap.Area, level concernmap.AreaLevel
 	return b
 }
 
-func (c *client) upload(name string, data []byte, fields map[string]string, token string) response {
+func (c *client) upload(name string, data []byte, fields map[string]string) response {
 	c.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -60,8 +60,8 @@ func (c *client) upload(name string, data []byte, fields map[string]string, toke
 	w.Close()
 	req, _ := http.NewRequest("POST", c.url+"/api/v1/areas/import", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -88,7 +88,7 @@ func demoAreas(t *testing.T) []*concernmap.Area {
 func importLevels(t *testing.T, c *client, areas []*concernmap.Area) {
 	t.Helper()
 	for _, level := range []concernmap.AreaLevel{concernmap.LevelState, concernmap.LevelTownship, concernmap.LevelVillageTract} {
-		r := c.upload(string(level)+".geojson", mimuFile(t, areas, level), map[string]string{"level": string(level)}, adminToken)
+		r := c.upload(string(level)+".geojson", mimuFile(t, areas, level), map[string]string{"level": string(level)})
 		if r.status != 200 {
 			t.Fatalf("import %s: got %d: %s", level, r.status, r.body)
 		}
@@ -118,14 +118,14 @@ func TestAreasImportAndQuery(t *testing.T) {
 
 		tests := []struct {
 			name   string
-			token  string
+			c      *client
 			status int
 		}{
-			{"no token", "", http.StatusUnauthorized},
-			{"wrong token", "nope", http.StatusUnauthorized},
+			{"anonymous", c.as(""), http.StatusUnauthorized},
+			{"advocate", c.as(concernmap.RoleAdvocate), http.StatusForbidden},
 		}
 		for _, tt := range tests {
-			r := c.upload("s.geojson", mimuFile(t, areas, concernmap.LevelState), map[string]string{"level": "state"}, tt.token)
+			r := tt.c.upload("s.geojson", mimuFile(t, areas, concernmap.LevelState), map[string]string{"level": "state"})
 			if r.status != tt.status {
 				t.Errorf("%s: got %d, want %d", tt.name, r.status, tt.status)
 			}
@@ -206,7 +206,7 @@ func TestAreasImportRejects(t *testing.T) {
 	 {"type":"Feature","properties":{"VT_PCODE":"MMR999001702","VT":"Bowtie"},"geometry":{"type":"Polygon","coordinates":[[[97,16],[97.1,16.1],[97.1,16],[97,16.1],[97,16]]]}},
 	 {"type":"Feature","properties":{"VT":"No code"},"geometry":{"type":"Polygon","coordinates":[[[98,16],[98.1,16],[98.1,16.1],[98,16]]]}}]}`
 	eachStore(t, func(t *testing.T, c *client) {
-		r := c.upload("bad.geojson", []byte(bad), map[string]string{"level": "village_tract"}, adminToken)
+		r := c.upload("bad.geojson", []byte(bad), map[string]string{"level": "village_tract"})
 		if r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("got %d, want 422: %s", r.status, r.body)
 		}
@@ -260,7 +260,7 @@ func TestAreasImportShapefile(t *testing.T) {
 	}
 	zw.Close()
 	eachStore(t, func(t *testing.T, c *client) {
-		r := c.upload("tracts.zip", zbuf.Bytes(), map[string]string{"level": "village_tract"}, adminToken)
+		r := c.upload("tracts.zip", zbuf.Bytes(), map[string]string{"level": "village_tract"})
 		if r.status != 200 {
 			t.Fatalf("import: got %d: %s", r.status, r.body)
 		}

@@ -135,7 +135,8 @@ func BenchmarkCreateConcern(b *testing.B) {
 			if err := svc.Load(context.Background()); err != nil {
 				b.Fatal(err)
 			}
-			srv := httptest.NewServer(api.New(api.Config{}, svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry(), web.Handler()))
+			auth := concernmap.NewAuth(store)
+			srv := httptest.NewServer(api.New(api.DefaultConfig(), svc, auth, store, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry(), web.Handler()))
 			b.Cleanup(func() {
 				srv.Close()
 				store.Close()
@@ -143,6 +144,18 @@ func BenchmarkCreateConcern(b *testing.B) {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
 			defer client.CloseIdleConnections()
 			url := srv.URL + "/api/v1/concerns"
+			// A CSWG member's API token, as a phone would send.
+			u, err := concernmap.NewUser("bench-member", "Bench member", concernmap.RoleMember, "a long bench password")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := store.CreateUser(context.Background(), u); err != nil {
+				b.Fatal(err)
+			}
+			_, token, err := auth.CreateToken(context.Background(), u, "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
 
 			var next sync.Mutex
 			i := 0
@@ -155,7 +168,10 @@ func BenchmarkCreateConcern(b *testing.B) {
 					body := bodies[i%len(bodies)]
 					i++
 					next.Unlock()
-					res, err := client.Post(url, "application/geo+json", bytes.NewReader(body.with(uuid.New())))
+					req, _ := http.NewRequest("POST", url, bytes.NewReader(body.with(uuid.New())))
+					req.Header.Set("Content-Type", "application/geo+json")
+					req.Header.Set("Authorization", "Bearer "+token)
+					res, err := client.Do(req)
 					if err != nil {
 						b.Error(err)
 						return

@@ -174,7 +174,7 @@ func writeConcern(c echo.Context, status int, got *concernmap.Concern) error {
 	h.Set("ETag", etag(got.Version))
 	h.Set(echo.HeaderContentType, "application/geo+json")
 	h.Set("Cache-Control", "private, no-cache")
-	return c.Blob(status, "application/geo+json", got.AppendFeature(nil, true))
+	return c.Blob(status, "application/geo+json", got.AppendFeature(nil, !got.ReporterHidden))
 }
 
 // writeCollection writes a page as a FeatureCollection, copying the

@@ -281,9 +281,15 @@ func decodeFeature(body []byte) (*concernmap.Concern, error) {
 		return nil, concernmap.Invalid("properties", "is required")
 	}
 	props, err := members(raw, "properties", "category", "title", "description", "severity",
-		"affected", "when_dangerous", "observed_at", "reported_at")
+		"affected", "when_dangerous", "observed_at", "reported_at", "anonymous")
 	if err != nil {
 		return nil, err
+	}
+	if raw, ok := props["anonymous"]; ok {
+		if err := json.Unmarshal(raw, &c.Anonymous); err != nil {
+			return nil, concernmap.Invalid("properties.anonymous", "must be true or false")
+		}
+		delete(props, "anonymous")
 	}
 	for _, req := range []string{"category", "title", "severity"} {
 		if _, ok := props[req]; !ok {

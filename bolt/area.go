@@ -18,8 +18,9 @@ var _ concernmap.AreaStore = (*DB)(nil)
 
 // UpsertAreas writes areas in one transaction, in pcode order, matching
 // existing ones by pcode. A new area gets a random ID, whatever areas holds;
-// a match keeps its own. The areas are filled in only once the transaction
-// has committed.
+// a match keeps its own. It logs area.create or area.update for each, by
+// pcode and without the boundary. The areas are filled in only once the
+// transaction has committed.
 func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now time.Time) (created, updated int, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, 0, err
@@ -45,6 +46,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 	err = db.db.Update(func(tx *bbolt.Tx) error {
 		created, updated = 0, 0
 		b := tx.Bucket(bucketAreas)
+		events := make([]*concernmap.AuditEvent, 0, len(areas))
 		for n, i := range order {
 			if n%256 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -54,12 +56,15 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 			a := areas[i]
 			key := []byte(a.PCode)
 			res := result{id: uuid.New(), version: 1}
+			action, before := "area.create", []byte(nil)
 			if v := b.Get(key); v != nil {
-				id, version, err := areaHeader(v)
+				// The old boundary is not read: the log leaves it out.
+				old, _, err := decodeAreaFields(key, v)
 				if err != nil {
 					return fmt.Errorf("decode area %q: %w", a.PCode, err)
 				}
-				res = result{id: id, version: version + 1}
+				res = result{id: old.ID, version: old.Version + 1}
+				action, before = "area.update", areaJSON(old)
 				updated++
 			} else {
 				created++
@@ -74,9 +79,10 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 			if err := b.Put(key, rec); err != nil {
 				return err
 			}
+			events = append(events, concernmap.NewAuditEvent(ctx, now, action, "area", a.PCode, before, areaJSON(&stored)))
 			results[i] = res
 		}
-		return nil
+		return putAudit(tx, events...)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("upsert %d areas: %w", len(areas), err)
@@ -140,7 +146,8 @@ func (db *DB) FindAreaByPCode(ctx context.Context, pcode string) (*concernmap.Ar
 // AssignConcernAreas sets the area of many concerns in one transaction. It
 // visits them in ID order, which is key order, so each page is read and
 // rewritten once. Deleted concerns, concerns already in their area and IDs
-// with no concern are left alone.
+// with no concern are left alone. If any changed, it logs one
+// concern.assign_areas event with their count.
 func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string, now time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -191,7 +198,10 @@ func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string
 			}
 			changed++
 		}
-		return nil
+		if changed == 0 {
+			return nil
+		}
+		return putAudit(tx, countEvent(ctx, now, "concern.assign_areas", "concern", changed))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("assign areas of %d concerns: %w", len(areas), err)

@@ -1,12 +1,19 @@
-// Package bolt is the embedded store: concernmap.ConcernStore on one bbolt
-// file. Every commit is fsynced before a write returns.
+// Package bolt is the embedded store: concernmap.ConcernStore,
+// AreaStore and UserStore on one bbolt file. Every commit is fsynced before
+// a write returns.
 //
 // Buckets:
 //
-//	concerns    16-byte UUID -> record (see record.go)
-//	areas       pcode -> area record (see record.go)
-//	categories  key -> JSON of the category and its seed position
-//	meta        "format" -> file format; "secret" -> cursor-signing key
+//	concerns          16-byte UUID -> record (see record.go)
+//	areas             pcode -> area record (see record.go)
+//	categories        key -> JSON of the category and its seed position
+//	users             16-byte UUID -> user record (see record.go)
+//	users_by_name     username -> 16-byte user UUID
+//	sessions          token hash -> session record (see record.go)
+//	api_tokens        16-byte UUID -> token record (see record.go)
+//	api_token_hashes  hash -> 16-byte token UUID
+//	audit             16-byte UUIDv7 -> audit record (see record.go); append-only
+//	meta              "format" -> file format; "secret" -> cursor-signing key
 //
 // Times are kept to the microsecond and returned in UTC, as in the postgis
 // store, so that both stores give back the same concern.
@@ -30,6 +37,12 @@ var (
 	bucketConcerns   = []byte("concerns")
 	bucketAreas      = []byte("areas")
 	bucketCategories = []byte("categories")
+	bucketUsers      = []byte("users")
+	bucketUserNames  = []byte("users_by_name")
+	bucketSessions   = []byte("sessions")
+	bucketTokens     = []byte("api_tokens")
+	bucketTokenHash  = []byte("api_token_hashes")
+	bucketAudit      = []byte("audit")
 	bucketMeta       = []byte("meta")
 
 	keyFormat = []byte("format")
@@ -113,10 +126,13 @@ func (db *DB) init(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketConcerns); err != nil {
 		return err
 	}
-	// Files made before areas existed gain the bucket here; the format is
-	// unchanged, as older code never looks for it.
-	if _, err := tx.CreateBucketIfNotExists(bucketAreas); err != nil {
-		return err
+	// Files made before areas, users or the audit log existed gain their
+	// buckets here; the format is unchanged, as older code never looks for
+	// them.
+	for _, name := range [][]byte{bucketAreas, bucketUsers, bucketUserNames, bucketSessions, bucketTokens, bucketTokenHash, bucketAudit} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
 	}
 	if tx.Bucket(bucketCategories) == nil {
 		b, err := tx.CreateBucket(bucketCategories)

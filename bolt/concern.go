@@ -14,8 +14,9 @@ import (
 	"github.com/concernmap/concernmap"
 )
 
-// CreateConcern inserts c at version 1. If c.ID exists, deleted or not, it
-// returns the stored concern and created=false and writes nothing.
+// CreateConcern inserts c at version 1 and logs concern.create. If c.ID
+// exists, deleted or not, it returns the stored concern and created=false
+// and writes nothing.
 func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concernmap.Concern, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
@@ -37,6 +38,7 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 	if err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
 	}
+	ev := concernEvent(ctx, time.Now().UTC(), "concern.create", nil, stored)
 	var existing *concernmap.Concern
 	err = db.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketConcerns)
@@ -49,7 +51,10 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 		if err := checkCategory(tx, stored.Category); err != nil {
 			return err
 		}
-		return b.Put(c.ID[:], rec)
+		if err := b.Put(c.ID[:], rec); err != nil {
+			return err
+		}
+		return putAudit(tx, ev)
 	})
 	switch {
 	case err != nil:
@@ -63,7 +68,9 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 // CreateConcerns inserts cs in one transaction, in ID order, which keeps
 // bbolt's pages dense. A concern whose ID exists, or repeats an earlier one in
 // cs, is left as it is. It validates every concern and checks every
-// category, and on any error writes nothing.
+// category, and on any error writes nothing. It logs concern.create for
+// each new concern, or for more than maxAuditedBulk of them one
+// concern.bulk_create with their count.
 func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -72,10 +79,11 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 		id  uuid.UUID
 		rec []byte
 		cat string
+		at  int // in cs
 	}
 	entries := make([]entry, 0, len(cs))
 	seen := make(map[uuid.UUID]bool, len(cs))
-	for _, c := range cs {
+	for i, c := range cs {
 		if seen[c.ID] {
 			continue
 		}
@@ -90,15 +98,18 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 		if err != nil {
 			return 0, fmt.Errorf("create concern %s: %w", c.ID, err)
 		}
-		entries = append(entries, entry{c.ID, rec, c.Category})
+		entries = append(entries, entry{c.ID, rec, c.Category, i})
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.id[:], b.id[:]) })
 
 	created := 0
+	now := time.Now().UTC()
 	err := db.db.Update(func(tx *bbolt.Tx) error {
 		created = 0
 		b := tx.Bucket(bucketConcerns)
 		checked := map[string]bool{}
+		// Up to one past the most that are logged one by one.
+		var news []int
 		for i, e := range entries {
 			if i%1024 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -119,7 +130,21 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 			if err := b.Put(e.id[:], e.rec); err != nil {
 				return err
 			}
-			created++
+			if created++; created <= maxAuditedBulk+1 {
+				news = append(news, e.at)
+			}
+		}
+		switch {
+		case created > maxAuditedBulk:
+			return putAudit(tx, countEvent(ctx, now, "concern.bulk_create", "concern", created))
+		case created > 0:
+			events := make([]*concernmap.AuditEvent, len(news))
+			for i, at := range news {
+				stored := normalize(cs[at])
+				stored.Version, stored.DeletedAt = 1, time.Time{}
+				events[i] = concernEvent(ctx, now, "concern.create", nil, stored)
+			}
+			return putAudit(tx, events...)
 		}
 		return nil
 	})
@@ -155,9 +180,9 @@ func get(tx *bbolt.Tx, id uuid.UUID) (*concernmap.Concern, error) {
 }
 
 // UpdateConcern applies upd under the optimistic version check, validates
-// the result, bumps Version and sets UpdatedAt to now.
+// the result, bumps Version, sets UpdatedAt to now and logs concern.update.
 func (db *DB) UpdateConcern(ctx context.Context, id uuid.UUID, upd concernmap.ConcernUpdate, ifVersion int, now time.Time) (*concernmap.Concern, error) {
-	c, err := db.change(ctx, id, ifVersion, func(tx *bbolt.Tx, c *concernmap.Concern) error {
+	c, err := db.change(ctx, id, ifVersion, now, "concern.update", func(tx *bbolt.Tx, c *concernmap.Concern) error {
 		upd.Apply(c)
 		if err := c.Validate(); err != nil {
 			return err
@@ -177,9 +202,10 @@ func (db *DB) UpdateConcern(ctx context.Context, id uuid.UUID, upd concernmap.Co
 }
 
 // DeleteConcern soft-deletes the concern under the optimistic version check:
-// it sets DeletedAt and UpdatedAt to now and bumps Version.
+// it sets DeletedAt and UpdatedAt to now, bumps Version and logs
+// concern.delete.
 func (db *DB) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int, now time.Time) (*concernmap.Concern, error) {
-	c, err := db.change(ctx, id, ifVersion, func(_ *bbolt.Tx, c *concernmap.Concern) error {
+	c, err := db.change(ctx, id, ifVersion, now, "concern.delete", func(_ *bbolt.Tx, c *concernmap.Concern) error {
 		c.UpdatedAt, c.DeletedAt = now, now
 		return nil
 	})
@@ -190,9 +216,10 @@ func (db *DB) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int, no
 }
 
 // change reads, checks, edits and writes one live concern in one write
-// transaction; bbolt has a single writer, so no one can slip in between the
-// version check and the write.
-func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, edit func(*bbolt.Tx, *concernmap.Concern) error) (*concernmap.Concern, error) {
+// transaction, and logs action with the concern before and after; bbolt
+// has a single writer, so no one can slip in between the version check and
+// the write.
+func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.Time, action string, edit func(*bbolt.Tx, *concernmap.Concern) error) (*concernmap.Concern, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -208,6 +235,7 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, edit func
 		if ifVersion != 0 && ifVersion != c.Version {
 			return concernmap.Errorf(concernmap.EPRECONDITION, "concern %s is at version %d, not %d", id, c.Version, ifVersion)
 		}
+		before := c.AppendFeature(nil, true)
 		if err := edit(tx, c); err != nil {
 			return err
 		}
@@ -217,8 +245,11 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, edit func
 		if err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketConcerns).Put(id[:], rec); err != nil {
+			return err
+		}
 		out = c
-		return tx.Bucket(bucketConcerns).Put(id[:], rec)
+		return putAudit(tx, concernEvent(ctx, now, action, before, c))
 	})
 	return out, err
 }

@@ -21,6 +21,7 @@ import (
 // attributes filters need, packed small, and the GeoJSON that lists send.
 type entry struct {
 	id       uuid.UUID
+	reporter uuid.UUID // uuid.Nil for an anonymous report
 	geom     orb.Geometry
 	observed int64 // unix microseconds
 	doc      []byte
@@ -82,6 +83,9 @@ func (x *Index) Put(c *concernmap.Concern) {
 			status:   uint8(c.Status.Ordinal()),
 			severity: uint8(c.Severity),
 			when:     uint8(c.WhenDangerous.Kind.Ordinal()),
+		}
+		if c.Reporter != nil {
+			e.reporter = *c.Reporter
 		}
 		_, e.point = c.Geometry.(orb.Point)
 	}
@@ -165,12 +169,24 @@ type matcher struct {
 	after      uuid.UUID
 	hasAfter   bool
 	areas      []bool // by area id; nil for any area
+	viewer     *concernmap.Viewer
+	catNames   []string
+	areaNames  []string
+}
+
+// visibility is what the filter's viewer may see of e.
+func (m *matcher) visibility(e *entry) concernmap.Visibility {
+	if m.viewer == nil {
+		return concernmap.SeeFull
+	}
+	return m.viewer.Visibility(m.catNames[e.category], m.areaNames[e.area], e.reporter)
 }
 
 func (x *Index) compile(f *concernmap.ConcernFilter) matcher {
 	m := matcher{f: f, anyCat: len(f.Categories) == 0, anyStatus: len(f.Statuses) == 0,
 		minSev: 0, maxSev: 255, from: math.MinInt64, to: math.MaxInt64,
-		after: f.After, hasAfter: f.After != uuid.Nil}
+		after: f.After, hasAfter: f.After != uuid.Nil,
+		viewer: f.Viewer, catNames: x.catNames, areaNames: x.areaNames}
 	if !m.anyCat {
 		m.categories = make([]bool, len(x.catNames))
 		for _, c := range f.Categories {
@@ -242,6 +258,9 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 	m := x.compile(f)
 	hits := make([]hit, 0, 64)
 	add := func(e *entry) {
+		if m.viewer != nil && m.visibility(e) < concernmap.SeeNoReporter {
+			return
+		}
 		hits = append(hits, hit{binary.BigEndian.Uint64(e.id[:8]), e})
 	}
 	switch {
@@ -285,7 +304,15 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 			}
 		}
 	}
-	return page(hits, f.Limit)
+	p := page(hits, f.Limit)
+	if f.Viewer != nil {
+		for _, h := range hits[:len(p.Features)] {
+			if f.Viewer.Sensitive(x.catNames[h.e.category]) {
+				p.Sensitive = append(p.Sensitive, h.e.id)
+			}
+		}
+	}
+	return p
 }
 
 // Each calls fn with the attributes of every concern that matches f's
@@ -298,6 +325,9 @@ func (x *Index) Each(f *concernmap.ConcernFilter, fn func(*concernmap.ConcernAtt
 	var a concernmap.ConcernAttrs
 	for _, e := range x.byID {
 		if !m.attrs(e) {
+			continue
+		}
+		if a.Visibility = m.visibility(e); a.Visibility == concernmap.SeeNothing {
 			continue
 		}
 		a.ID, a.Geometry = e.id, e.geom

@@ -65,8 +65,9 @@ func (r *areaRow) area() (*concernmap.Area, error) {
 // UpsertAreas writes areas in one transaction, matching existing ones by
 // pcode. The rows go through COPY into a scratch table and then one INSERT
 // ... ON CONFLICT, which reports for each row whether it was new. A new area
-// gets a random ID, whatever areas holds; a match keeps its own. The areas
-// are filled in only once the transaction has committed.
+// gets a random ID, whatever areas holds; a match keeps its own. It logs
+// area.create or area.update for each, by pcode and without the boundary.
+// The areas are filled in only once the transaction has committed.
 func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now time.Time) (created, updated int, err error) {
 	if err := concernmap.ValidateAreas(areas); err != nil {
 		return 0, 0, fmt.Errorf("upsert %d areas: %w", len(areas), err)
@@ -76,6 +77,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 	}
 	now = micro(now)
 	rows := make([][]any, len(areas))
+	pcodes := make([]string, len(areas))
 	at := make(map[string]int, len(areas))
 	for i, a := range areas {
 		g, err := marshalEWKB(a.Geometry)
@@ -91,15 +93,21 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 			pgtype.Text{String: a.Parent, Valid: a.Parent != ""}, g, a.AreaKM2, neighbors, a.Source,
 		}
 		at[a.PCode] = i
+		pcodes[i] = a.PCode
 	}
 
 	type result struct {
 		id      uuid.UUID
 		version int
+		isNew   bool
 	}
 	results := make([]result, len(areas))
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		created, updated = 0, 0
+		before, err := areasBefore(ctx, tx, pcodes)
+		if err != nil {
+			return err
+		}
 		// COPY cannot call ST_GeomFromEWKB, so the geometry lands as bytea.
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE area_import (
 			id uuid, level text, pcode text, name_en text, name_my text, parent text, geom bytea,
@@ -140,7 +148,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 			if !ok {
 				return fmt.Errorf("postgis: upsert returned pcode %q, which was not sent", pcode)
 			}
-			results[i] = result{id, int(version)}
+			results[i] = result{id, int(version), isNew}
 			if isNew {
 				created++
 			} else {
@@ -153,7 +161,17 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 		if n := created + updated; n != len(areas) {
 			return fmt.Errorf("postgis: upsert wrote %d areas, want %d", n, len(areas))
 		}
-		return nil
+		events := make([]*concernmap.AuditEvent, len(areas))
+		for i, a := range areas {
+			stored := *a
+			stored.ID, stored.Version, stored.UpdatedAt = results[i].id, results[i].version, now
+			action := "area.update"
+			if results[i].isNew {
+				action = "area.create"
+			}
+			events[i] = concernmap.NewAuditEvent(ctx, now, action, "area", a.PCode, before[a.PCode], areaJSON(&stored))
+		}
+		return insertAudit(ctx, tx, events...)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("upsert %d areas: %w", len(areas), err)
@@ -162,6 +180,35 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 		a.ID, a.Version, a.UpdatedAt = results[i].id, results[i].version, now
 	}
 	return created, updated, nil
+}
+
+// areasBefore returns the audit JSON of the stored areas among pcodes, by
+// pcode, and locks their rows, in pcode order so that two imports cannot
+// deadlock, until the upsert that follows rewrites them. The boundaries are
+// not read: the log leaves them out.
+func areasBefore(ctx context.Context, tx pgx.Tx, pcodes []string) (map[string][]byte, error) {
+	rows, err := tx.Query(ctx, `SELECT id, level, pcode, name_en, name_my, parent, source, updated_at, version
+		FROM areas WHERE pcode = ANY($1) ORDER BY pcode FOR UPDATE`, pcodes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var (
+			a       concernmap.Area
+			id      [16]byte
+			level   string
+			parent  pgtype.Text
+			version int32
+		)
+		if err := rows.Scan(&id, &level, &a.PCode, &a.NameEN, &a.NameMY, &parent, &a.Source, &a.UpdatedAt, &version); err != nil {
+			return nil, err
+		}
+		a.ID, a.Level, a.Parent, a.Version, a.UpdatedAt = id, concernmap.AreaLevel(level), parent.String, int(version), a.UpdatedAt.UTC()
+		out[a.PCode] = areaJSON(&a)
+	}
+	return out, rows.Err()
 }
 
 // ScanAreas calls fn for every area, in no particular order. It streams
@@ -219,7 +266,8 @@ func (db *DB) FindAreaByPCode(ctx context.Context, pcode string) (*concernmap.Ar
 // AssignConcernAreas sets the area of many concerns in one transaction: the
 // pairs go through COPY into a scratch table, then one UPDATE joins it and
 // changes only the live concerns whose area differs. An ID with no concern
-// is ignored. An empty area clears the column to NULL.
+// is ignored. An empty area clears the column to NULL. If any changed, it
+// logs one concern.assign_areas event with their count.
 func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string, now time.Time) (int, error) {
 	if len(areas) == 0 {
 		return 0, nil
@@ -251,8 +299,13 @@ func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string
 			FROM concern_area t
 			WHERE concerns.id = t.id AND concerns.deleted_at IS NULL AND concerns.area IS DISTINCT FROM t.area`,
 			micro(now))
-		changed = tag.RowsAffected()
-		return err
+		if err != nil {
+			return err
+		}
+		if changed = tag.RowsAffected(); changed == 0 {
+			return nil
+		}
+		return insertAudit(ctx, tx, countEvent(ctx, micro(now), "concern.assign_areas", "concern", int(changed)))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("assign areas of %d concerns: %w", len(areas), err)

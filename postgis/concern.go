@@ -106,8 +106,9 @@ func (r *concernRow) concern() (*concernmap.Concern, error) {
 	return &c, nil
 }
 
-// CreateConcern inserts c at version 1. If c.ID exists, deleted or not, it
-// returns the stored concern and created=false and writes nothing.
+// CreateConcern inserts c at version 1 and logs concern.create. If c.ID
+// exists, deleted or not, it returns the stored concern and created=false
+// and writes nothing.
 func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concernmap.Concern, bool, error) {
 	if err := c.Validate(); err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
@@ -119,6 +120,7 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 	if err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
 	}
+	ev := concernEvent(ctx, time.Now().UTC(), "concern.create", nil, stored)
 	var existing *concernmap.Concern
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, insertConcern, args...)
@@ -129,8 +131,9 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 		}
 		if tag.RowsAffected() == 0 {
 			existing, err = findConcern(ctx, tx, c.ID, "")
+			return err
 		}
-		return err
+		return insertAudit(ctx, tx, ev)
 	})
 	switch {
 	case err != nil:
@@ -144,15 +147,18 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 // CreateConcerns inserts cs in one transaction through COPY. A concern whose
 // ID exists, or repeats an earlier one in cs, is left as it is. It validates
 // every concern and checks every category, and on any error writes nothing.
+// It logs concern.create for each new concern, or for more than
+// maxAuditedBulk of them one concern.bulk_create with their count.
 func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int, error) {
 	rows := make([][]any, 0, len(cs))
-	seen := make(map[uuid.UUID]bool, len(cs))
+	// at finds each concern in cs by ID, for its audit event.
+	at := make(map[uuid.UUID]int, len(cs))
 	categories := map[string]bool{}
-	for _, c := range cs {
-		if seen[c.ID] {
+	for i, c := range cs {
+		if _, ok := at[c.ID]; ok {
 			continue
 		}
-		seen[c.ID] = true
+		at[c.ID] = i
 		if err := c.Validate(); err != nil {
 			return 0, fmt.Errorf("create concern %s: %w", c.ID, err)
 		}
@@ -174,8 +180,10 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 		keys = append(keys, k)
 	}
 
-	var created int64
+	var created int
+	now := time.Now().UTC()
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		created = 0
 		var unknown string
 		err := tx.QueryRow(ctx, `SELECT k FROM unnest($1::text[]) AS k
 			WHERE NOT EXISTS (SELECT 1 FROM categories WHERE key = k) LIMIT 1`, keys).Scan(&unknown)
@@ -200,21 +208,50 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"concern_import"}, cols, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO concerns (`+concernColumns+`)
+		res, err := tx.Query(ctx, `INSERT INTO concerns (`+concernColumns+`)
 			SELECT id, category, ST_GeomFromEWKB(geom), title, description, severity, status, affected,
 				when_kind, when_from, when_to, observed_at, reported_at, updated_at, reporter, area, version, deleted_at
 			FROM concern_import
-			ON CONFLICT (id) DO NOTHING`)
-		if pgCode(err) == foreignKeyViolation {
-			return concernmap.Invalid("properties.category", "unknown category")
+			ON CONFLICT (id) DO NOTHING
+			RETURNING id`)
+		if err != nil {
+			return err
 		}
-		created = tag.RowsAffected()
-		return err
+		// Up to one past the most that are logged one by one.
+		var news []uuid.UUID
+		var id [16]byte
+		for res.Next() {
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return err
+			}
+			if created++; created <= maxAuditedBulk+1 {
+				news = append(news, id)
+			}
+		}
+		if err := res.Err(); pgCode(err) == foreignKeyViolation {
+			return concernmap.Invalid("properties.category", "unknown category")
+		} else if err != nil {
+			return err
+		}
+		switch {
+		case created > maxAuditedBulk:
+			return insertAudit(ctx, tx, countEvent(ctx, now, "concern.bulk_create", "concern", created))
+		case created > 0:
+			events := make([]*concernmap.AuditEvent, len(news))
+			for i, id := range news {
+				stored := normalize(cs[at[id]])
+				stored.Version, stored.DeletedAt = 1, time.Time{}
+				events[i] = concernEvent(ctx, now, "concern.create", nil, stored)
+			}
+			return insertAudit(ctx, tx, events...)
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create %d concerns: %w", len(cs), err)
 	}
-	return int(created), nil
+	return created, nil
 }
 
 // FindConcernByID returns the concern, deleted or not; ENOTFOUND if none.
@@ -244,9 +281,9 @@ func findConcern(ctx context.Context, q querier, id uuid.UUID, suffix string) (*
 }
 
 // UpdateConcern applies upd under the optimistic version check, validates
-// the result, bumps Version and sets UpdatedAt to now.
+// the result, bumps Version, sets UpdatedAt to now and logs concern.update.
 func (db *DB) UpdateConcern(ctx context.Context, id uuid.UUID, upd concernmap.ConcernUpdate, ifVersion int, now time.Time) (*concernmap.Concern, error) {
-	c, err := db.change(ctx, id, ifVersion, func(c *concernmap.Concern) error {
+	c, err := db.change(ctx, id, ifVersion, now, "concern.update", func(c *concernmap.Concern) error {
 		upd.Apply(c)
 		if err := c.Validate(); err != nil {
 			return err
@@ -261,9 +298,10 @@ func (db *DB) UpdateConcern(ctx context.Context, id uuid.UUID, upd concernmap.Co
 }
 
 // DeleteConcern soft-deletes the concern under the optimistic version check:
-// it sets DeletedAt and UpdatedAt to now and bumps Version.
+// it sets DeletedAt and UpdatedAt to now, bumps Version and logs
+// concern.delete.
 func (db *DB) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int, now time.Time) (*concernmap.Concern, error) {
-	c, err := db.change(ctx, id, ifVersion, func(c *concernmap.Concern) error {
+	c, err := db.change(ctx, id, ifVersion, now, "concern.delete", func(c *concernmap.Concern) error {
 		c.UpdatedAt, c.DeletedAt = now, now
 		return nil
 	})
@@ -273,10 +311,11 @@ func (db *DB) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int, no
 	return c, nil
 }
 
-// change edits one live concern in a transaction. SELECT ... FOR UPDATE
-// holds the row from the version check to the commit, so of two writers
-// with the same ifVersion the second sees the first's version and fails.
-func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, edit func(*concernmap.Concern) error) (*concernmap.Concern, error) {
+// change edits one live concern in a transaction and logs action with the
+// concern before and after. SELECT ... FOR UPDATE holds the row from the
+// version check to the commit, so of two writers with the same ifVersion
+// the second sees the first's version and fails.
+func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.Time, action string, edit func(*concernmap.Concern) error) (*concernmap.Concern, error) {
 	var out *concernmap.Concern
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		c, err := findConcern(ctx, tx, id, ` FOR UPDATE`)
@@ -289,6 +328,7 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, edit func
 		if ifVersion != 0 && ifVersion != c.Version {
 			return concernmap.Errorf(concernmap.EPRECONDITION, "concern %s is at version %d, not %d", id, c.Version, ifVersion)
 		}
+		before := c.AppendFeature(nil, true)
 		if err := edit(c); err != nil {
 			return err
 		}
@@ -301,9 +341,11 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, edit func
 		_, err = tx.Exec(ctx, updateConcern, args...)
 		if pgCode(err) == foreignKeyViolation {
 			return unknownCategory(c.Category)
+		} else if err != nil {
+			return err
 		}
 		out = c
-		return err
+		return insertAudit(ctx, tx, concernEvent(ctx, now, action, before, c))
 	})
 	return out, err
 }

@@ -1,6 +1,7 @@
-// Package postgis is the PostgreSQL/PostGIS store: concernmap.ConcernStore
-// on pgx. Any number of instances may share one database; each write is one
-// transaction, and the version check is made under a row lock.
+// Package postgis is the PostgreSQL/PostGIS store: concernmap.ConcernStore,
+// AreaStore and UserStore on pgx. Any number of instances may share one
+// database; each write is one transaction, with its audit events, and the
+// version check is made under a row lock.
 //
 // Times are kept to the microsecond, PostgreSQL's precision, and returned in
 // UTC. Geometries cross the boundary as EWKB with SRID 4326.
@@ -159,4 +160,16 @@ func pgCode(err error) string {
 	return ""
 }
 
-const foreignKeyViolation = "23503"
+// pgConstraint returns the constraint that a PostgreSQL error names, or "".
+func pgConstraint(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.ConstraintName
+	}
+	return ""
+}
+
+const (
+	foreignKeyViolation = "23503"
+	uniqueViolation     = "23505"
+)

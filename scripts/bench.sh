@@ -35,7 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+# step prints a heading with the time and the load average: other work on
+# the machine shows up there, and in the figures.
+step() { printf '\n== %s (%s, load %s)\n' "$*" "$(date -u +%H:%M:%S)" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 # --- tools -----------------------------------------------------------------
 step "tools"

@@ -1,6 +1,7 @@
 // Package storetest is the one contract test suite for
-// concernmap.ConcernStore and concernmap.AreaStore, which every store must
-// also implement. Every store package runs it from its own tests:
+// concernmap.ConcernStore, and for concernmap.AreaStore and
+// concernmap.UserStore, which every store must also implement. Every store
+// package runs it from its own tests:
 //
 //	func TestConcernStore(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) func() concernmap.ConcernStore {
@@ -41,6 +42,47 @@
 //   - An area with no neighbours comes back with nil Neighbors.
 //   - AssignConcernAreas counts only the concerns it changed; an ID with no
 //     concern is ignored, and an empty area clears the concern's.
+//   - CreateUser stores the user at Version 1, keeping CreatedAt and
+//     UpdatedAt (now if zero). UpdateUser keeps CreatedAt, bumps Version and
+//     sets UpdatedAt from the store's clock. Both fill these in on the
+//     caller's user only when they succeed, and check in order: EINVALID
+//     (User.Validate), ENOTFOUND, EPRECONDITION, ECONFLICT with a FieldError
+//     for "username" (or "id" on create). Usernames match exactly.
+//   - FindUsers lists every user by username in byte order. A user with no
+//     scope has nil Scope.
+//   - FindSession finds a session only while now is before ExpiresAt.
+//     DeleteSession of a session that is not there is not an error.
+//   - CreateSession and CreateAPIToken need an existing user (EINVALID for
+//     "user_id") and a hash of 1-64 bytes; a hash or ID taken is ECONFLICT
+//     naming "token_hash", "hash" or "id". An API token needs a name of
+//     1-200 bytes.
+//   - FindAPITokens lists a user's tokens oldest first, revoked ones too. A
+//     revoked token's hash stays taken. Revoking again keeps the first
+//     RevokedAt; revoking an unknown token is ENOTFOUND.
+//   - Every write to a concern, area, user or API token adds its audit
+//     events in its own transaction, with the actor of its context
+//     (concernmap.ActorFrom; none is the system), at the write's now or, for
+//     a method without one, the store's clock. A write that fails or changes
+//     nothing (a retried create, an assignment with nothing to change, a
+//     second revoke) adds none. The events, by action:
+//     concern.create (after: the concern's Feature, reporter included),
+//     concern.update and concern.delete (before and after), one
+//     concern.create per new concern of CreateConcerns, or for more than
+//     1000 new ones one concern.bulk_create with no entity ID and after
+//     {"count":N}, one concern.assign_areas with {"count":N}, area.create and
+//     area.update by pcode (id, pcode, level, name_en, name_my, parent,
+//     source, updated_at, version: no boundary), user.create and user.update
+//     (every field but the password hash), token.create and token.revoke
+//     (every field but the hash and last use).
+//   - AppendAudit refuses, with EINVALID and adding none, an event without
+//     a UUIDv7 ID, a time, an action or an entity, with Before or After not
+//     JSON, or with text that is not UTF-8 or holds NUL. An ID that is in the
+//     log already is ECONFLICT: nothing is ever written over.
+//   - FindAudit returns events newest (greatest ID) first. From and To are
+//     inclusive and compare At; Before pages by ID. A Limit of 0 or less is
+//     100, and more than 1000 is 1000. Times come back to the microsecond in
+//     UTC, and Before and After as the same JSON values, not necessarily the
+//     same bytes.
 package storetest
 
 import (
@@ -94,6 +136,21 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() concernmap.ConcernS
 		{"AreaFindUnknown", testAreaFindUnknown},
 		{"AreaReopen", testAreaReopen},
 		{"AssignConcernAreas", testAssignConcernAreas},
+		{"UserCreateFind", testUserCreateFind},
+		{"UserConflict", testUserConflict},
+		{"UserInvalid", testUserInvalid},
+		{"UserUpdate", testUserUpdate},
+		{"UserList", testUserList},
+		{"Sessions", testSessions},
+		{"APITokens", testAPITokens},
+		{"AuditConcern", testAuditConcern},
+		{"AuditCreateMany", testAuditCreateMany},
+		{"AuditArea", testAuditArea},
+		{"AuditUser", testAuditUser},
+		{"AuditFind", testAuditFind},
+		{"AuditPages", testAuditPages},
+		{"AuditAppend", testAuditAppend},
+		{"AuditReopen", testAuditReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,6 +50,8 @@ commands:
   seed     write deterministic demo data
   import-areas FILE --level LEVEL
            import boundaries (GeoJSON, zipped Shapefile or KML) and assign concerns to them
+  user add|list|disable|token
+           manage users and API tokens
   healthcheck  exit 0 if the server on --addr is ready (for containers without curl)
 
 Run "concernmap <command> -h" for a command's flags.`
@@ -89,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return m.Seed(ctx)
 	case "import-areas":
 		return m.ImportAreas(ctx, args)
+	case "user":
+		return m.Users(ctx, args)
 	case "healthcheck":
 		if err := m.ParseFlags(cmd, args); err != nil {
 			return err
@@ -103,9 +108,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // Config is read once from flags and the environment.
 type Config struct {
-	Addr            string
-	AdminToken      string
-	DatabaseURL     string
+	Addr        string
+	DatabaseURL string
+	API         api.Config
+	// AdminPassword, if set, is the password of the first admin, made at
+	// start when there are no users.
+	AdminPassword   string
 	DataDir         string
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
@@ -123,6 +131,7 @@ func DefaultConfig() Config {
 		DataDir:         "data",
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 20 * time.Second,
+		API:             api.DefaultConfig(),
 		SeedCount:       3000,
 		SeedVillages:    60,
 		SeedValue:       1,
@@ -167,7 +176,10 @@ func (m *Main) ParseFlags(cmd string, args []string) error {
 	if cmd == "serve" {
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long SIGTERM waits for in-flight requests")
 		fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
-		c.AdminToken = env("CONCERNMAP_ADMIN_TOKEN", c.AdminToken)
+		fs.BoolVar(&c.API.PublicMap, "public-map", envBool("CONCERNMAP_PUBLIC_MAP"), "let visitors who have not signed in see area aggregates (env CONCERNMAP_PUBLIC_MAP)")
+		fs.IntVar(&c.API.K, "k", c.API.K, "aggregates of concerns a viewer may not see exactly show as \"<k\" below this")
+		fs.BoolVar(&c.API.SecureCookies, "secure-cookies", envBool("CONCERNMAP_SECURE_COOKIES"), "mark the session cookie Secure; set it behind HTTPS (env CONCERNMAP_SECURE_COOKIES)")
+		c.AdminPassword = os.Getenv("CONCERNMAP_ADMIN_PASSWORD")
 	}
 	if cmd == "seed" {
 		fs.IntVar(&c.SeedCount, "count", c.SeedCount, "number of demo concerns")
@@ -181,6 +193,11 @@ func (m *Main) ParseFlags(cmd string, args []string) error {
 		return fmt.Errorf("%s: unexpected argument %q", cmd, fs.Arg(0))
 	}
 	return nil
+}
+
+func envBool(key string) bool {
+	v := strings.ToLower(os.Getenv(key))
+	return v == "1" || v == "true" || v == "yes"
 }
 
 func env(key, def string) string {
@@ -226,7 +243,12 @@ func (m *Main) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.server = api.New(api.Config{AdminToken: m.Config.AdminToken}, m.service, m.log, reg, web.Handler())
+	if err := m.firstAdmin(ctx); err != nil {
+		return err
+	}
+	auth := concernmap.NewAuth(m.store)
+	auth.SetLogger(m.log)
+	m.server = api.New(m.Config.API, m.service, auth, m.store, m.log, reg, web.Handler())
 	l, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -338,6 +360,9 @@ func (m *Main) Seed(ctx context.Context) error {
 			return fmt.Errorf("seed areas: %w", err)
 		}
 		fmt.Fprintf(m.stdout, "seeded %d synthetic areas in Kayin and Mon\n", len(areas))
+	}
+	if err := m.demoUsers(ctx); err != nil {
+		return err
 	}
 	gen := demo.NewGenerator(villages, m.Config.SeedValue)
 	batch := make([]*concernmap.Concern, 0, 1000)

@@ -35,11 +35,51 @@ func binary(t *testing.T) string {
 	return bin
 }
 
-// process is a running server.
+// process is a running server; token, if set, goes with every request.
 type process struct {
 	cmd    *exec.Cmd
 	url    string
 	stderr *bytes.Buffer
+	token  string
+}
+
+// mkToken adds an admin through the command line and returns an API token
+// for it, as an operator would.
+func mkToken(t *testing.T, bin string, args []string) string {
+	t.Helper()
+	name := "tester-" + strings.ToLower(uuid.NewString()[:8])
+	for _, cmd := range [][]string{
+		{"user", "add", "--username", name, "--name", "Tester", "--role", "admin", "--password", "a long test password"},
+		{"user", "token", "--username", name},
+	} {
+		c := exec.Command(bin, append(cmd, args...)...)
+		c.Env = append(os.Environ(), "DATABASE_URL=")
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("%v: %v", cmd, err)
+		}
+		if cmd[1] == "token" {
+			return strings.TrimSpace(string(out))
+		}
+	}
+	return ""
+}
+
+// get fetches path from the server with its token.
+func (p *process) get(t *testing.T, path string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", p.url+path, nil)
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
 }
 
 var servingRE = regexp.MustCompile(`at (http://\S+)`)
@@ -92,18 +132,6 @@ func (p *process) stop(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, url string) (int, map[string]any) {
-	t.Helper()
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer res.Body.Close()
-	var m map[string]any
-	json.NewDecoder(res.Body).Decode(&m)
-	return res.StatusCode, m
-}
-
 func TestServeSeedRestart(t *testing.T) {
 	bin := binary(t)
 	for _, store := range []string{"bolt", "postgis"} {
@@ -119,13 +147,18 @@ func TestServeSeedRestart(t *testing.T) {
 			if out, err := seed.CombinedOutput(); err != nil {
 				t.Fatalf("seed: %v\n%s", err, out)
 			}
+			token := mkToken(t, bin, args)
 			p := start(t, bin, args...)
+			p.token = token
+			if code, _ := (&process{url: p.url}).get(t, "/api/v1/concerns"); code != 401 {
+				t.Errorf("without a token: got %d, want 401", code)
+			}
 			for _, path := range []string{"/healthz", "/readyz"} {
-				if code, _ := get(t, p.url+path); code != 200 {
+				if code, _ := p.get(t, path); code != 200 {
 					t.Errorf("%s: got %d, want 200", path, code)
 				}
 			}
-			code, fc := get(t, p.url+"/api/v1/concerns?bbox=97,16,98,17&limit=1000")
+			code, fc := p.get(t, "/api/v1/concerns?bbox=97,16,98,17&limit=1000")
 			if code != 200 {
 				t.Fatalf("bbox list: got %d", code)
 			}
@@ -137,7 +170,10 @@ func TestServeSeedRestart(t *testing.T) {
 			id := uuid.NewString()
 			body := fmt.Sprintf(`{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[97.5,16.5]},
 				"properties":{"category":"damaged_bridge","title":"Bridge planks missing","severity":3}}`, id)
-			res, err := http.Post(p.url+"/api/v1/concerns", "application/geo+json", strings.NewReader(body))
+			req, _ := http.NewRequest("POST", p.url+"/api/v1/concerns", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/geo+json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
 			if err != nil || res.StatusCode != 201 {
 				t.Fatalf("create: %v %v", err, res)
 			}
@@ -146,10 +182,11 @@ func TestServeSeedRestart(t *testing.T) {
 
 			// Everything is still there after a restart, index included.
 			p = start(t, bin, args...)
-			if code, _ := get(t, p.url+"/api/v1/concerns/"+id); code != 200 {
+			p.token = token
+			if code, _ := p.get(t, "/api/v1/concerns/"+id); code != 200 {
 				t.Errorf("after restart: get %s: %d", id, code)
 			}
-			_, fc = get(t, p.url+"/api/v1/concerns?bbox=97,16,98,17&limit=1000")
+			_, fc = p.get(t, "/api/v1/concerns?bbox=97,16,98,17&limit=1000")
 			if got := len(fc["features"].([]any)); got != seeded+1 {
 				t.Errorf("after restart: got %d in bbox, want %d", got, seeded+1)
 			}
@@ -176,6 +213,7 @@ func TestDrain(t *testing.T) {
 	if out, err := seed.CombinedOutput(); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
+	token := mkToken(t, bin, []string{"--data-dir", dir})
 	p := start(t, bin, "--data-dir", dir)
 	var (
 		mu              sync.Mutex
@@ -190,7 +228,9 @@ func TestDrain(t *testing.T) {
 			defer wg.Done()
 			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 			for {
-				res, err := client.Get(p.url + "/api/v1/concerns?limit=1000")
+				req, _ := http.NewRequest("GET", p.url+"/api/v1/concerns?limit=1000", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := client.Do(req)
 				if err != nil {
 					select {
 					case <-stopping:
@@ -234,11 +274,13 @@ func TestDrain(t *testing.T) {
 func TestTwoInstances(t *testing.T) {
 	bin := binary(t)
 	args := []string{"--database-url", postgistest.MustOpenDB(t)}
+	token := mkToken(t, bin, args)
 	a, b := start(t, bin, args...), start(t, bin, args...)
+	a.token, b.token = token, token
 
 	count := func(p *process, query string) int {
 		t.Helper()
-		code, fc := get(t, p.url+"/api/v1/concerns?limit=1000&"+query)
+		code, fc := p.get(t, "/api/v1/concerns?limit=1000&"+query)
 		if code != 200 {
 			t.Fatalf("list on %s: %d", p.url, code)
 		}
@@ -263,6 +305,7 @@ func TestTwoInstances(t *testing.T) {
 		t.Helper()
 		req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+p.token)
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
 		}
@@ -302,7 +345,7 @@ func TestTwoInstances(t *testing.T) {
 	for _, p := range []*process{a, b} {
 		deadline := time.Now().Add(5 * time.Second)
 		for {
-			_, m := get(t, p.url+"/readyz")
+			_, m := p.get(t, "/readyz")
 			if m["concerns"] == 1500.0 {
 				break
 			}
@@ -357,7 +400,7 @@ func TestImportAreasCommand(t *testing.T) {
 				t.Errorf("bad file: %v\n%s", err, out)
 			}
 			p := start(t, bin, args...)
-			code, fc := get(t, p.url+"/api/v1/areas?level=village_tract")
+			code, fc := p.get(t, "/api/v1/areas?level=village_tract")
 			if code != 200 {
 				t.Fatalf("areas: %d", code)
 			}
