@@ -399,6 +399,9 @@ func (s *Service) UpdateConcern(ctx context.Context, id uuid.UUID, upd ConcernUp
 	if upd.Empty() {
 		return nil, Invalid("properties", "nothing to change")
 	}
+	if err := s.mayChange(ctx, id); err != nil {
+		return nil, err
+	}
 	if upd.Geometry != nil {
 		area := s.areas.Locate(upd.Geometry)
 		upd.Area = &area
@@ -414,12 +417,44 @@ func (s *Service) UpdateConcern(ctx context.Context, id uuid.UUID, upd ConcernUp
 // DeleteConcern soft-deletes a concern: it leaves the index and every
 // list, and the store keeps it for audit.
 func (s *Service) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int) (*Concern, error) {
+	if err := s.mayChange(ctx, id); err != nil {
+		return nil, err
+	}
 	c, err := s.store.DeleteConcern(ctx, id, ifVersion, s.now().UTC().Truncate(time.Microsecond))
 	if err != nil {
 		return nil, fmt.Errorf("delete concern %s: %w", id, err)
 	}
 	s.idx().Put(c)
 	return c, nil
+}
+
+// mayChange checks that the viewer in ctx may change the concern: it must
+// see it as a point, and a CSWG member may change only their own report
+// while it is still reported. The version check of the write then catches
+// a status that moved in between.
+func (s *Service) mayChange(ctx context.Context, id uuid.UUID) error {
+	v := ViewerFrom(ctx)
+	if v == nil {
+		return nil
+	}
+	if v.User == nil {
+		return Errorf(EUNAUTHORIZED, "sign in first")
+	}
+	c, err := s.store.FindConcernByID(ctx, id)
+	if err != nil {
+		return fmt.Errorf("change concern %s: %w", id, err)
+	}
+	var reporter uuid.UUID
+	if c.Reporter != nil {
+		reporter = *c.Reporter
+	}
+	if v.Visibility(c.Category, c.Area, reporter) < SeeNoReporter {
+		return Errorf(ENOTFOUND, "no concern %s", id)
+	}
+	if v.User.Role == RoleMember && (reporter != v.User.ID || c.Status != StatusReported) {
+		return Errorf(EFORBIDDEN, "a CSWG member may change only their own reports, while they are still reported")
+	}
+	return nil
 }
 
 // FindCategories returns every category.

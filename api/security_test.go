@@ -293,3 +293,35 @@ func TestSessionCSRFAndThrottle(t *testing.T) {
 		}
 	})
 }
+
+// TestMemberEditsOwnReportOnly checks that a CSWG member may change their
+// own report while it is reported, and no one else's.
+func TestMemberEditsOwnReportOnly(t *testing.T) {
+	eachStore(t, func(t *testing.T, c *client) {
+		member, coordinator := c.as(concernmap.RoleMember), c.as(concernmap.RoleCoordinator)
+		own, other := uuid.NewString(), uuid.NewString()
+		member.do("POST", "/api/v1/concerns", feature(own, nil))
+		coordinator.do("POST", "/api/v1/concerns", feature(other, nil))
+		patch := `{"properties":{"severity":2}}`
+		tests := []struct {
+			name string
+			c    *client
+			id   string
+			want int
+		}{
+			{"member, own report", member, own, 200},
+			{"member, another's report", member, other, 403},
+			{"coordinator, another's report", coordinator, own, 200},
+		}
+		for _, tt := range tests {
+			version := props(tt.c.do("GET", "/api/v1/concerns/"+tt.id, "").json(t))["version"].(float64)
+			r := tt.c.do("PATCH", "/api/v1/concerns/"+tt.id, patch, "If-Match", fmt.Sprintf(`"%d"`, int(version)))
+			if r.status != tt.want {
+				t.Errorf("%s: got %d, want %d: %s", tt.name, r.status, tt.want, r.body)
+			}
+		}
+		if r := member.do("DELETE", "/api/v1/concerns/"+own, ""); r.status != 403 {
+			t.Errorf("member deletes: got %d, want 403", r.status)
+		}
+	})
+}
