@@ -56,6 +56,31 @@ type Concern struct {
 // Deleted reports whether the concern was soft-deleted.
 func (c *Concern) Deleted() bool { return !c.DeletedAt.IsZero() }
 
+// StoreTime returns t as stores keep it: truncated to the microsecond, in
+// UTC. The zero time stays zero, whatever its zone.
+func StoreTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.Truncate(time.Microsecond).UTC()
+}
+
+// Normalized returns a copy of c as stores keep it: its times by StoreTime,
+// and a geometry and reporter of its own.
+func (c *Concern) Normalized() *Concern {
+	n := *c
+	n.ObservedAt = StoreTime(c.ObservedAt)
+	n.ReportedAt = StoreTime(c.ReportedAt)
+	n.UpdatedAt = StoreTime(c.UpdatedAt)
+	n.DeletedAt = StoreTime(c.DeletedAt)
+	n.Geometry = orb.Clone(c.Geometry)
+	if c.Reporter != nil {
+		r := *c.Reporter
+		n.Reporter = &r
+	}
+	return &n
+}
+
 // Validate checks every field but the category's existence, which needs a
 // store. Field names follow the GeoJSON Feature the API takes.
 func (c *Concern) Validate() error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -91,6 +92,16 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// MaxHashLen bounds the hash of a session's token or an API token's secret;
+// a SHA-256 takes 32 bytes.
+const MaxHashLen = 64
+
+// Validate checks what a store needs of a session: a token hash of 1 to
+// MaxHashLen bytes. It returns an EINVALID error naming "token_hash".
+func (s *Session) Validate() error {
+	return validateHash("token_hash", s.TokenHash)
+}
+
 // APIToken lets a script or GIS client act as a user. The store keeps only
 // a hash of the secret.
 type APIToken struct {
@@ -101,6 +112,26 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt time.Time
 	RevokedAt  time.Time
+}
+
+// Validate checks an API token's fields: a non-nil ID, a name of 1-200 bytes
+// of UTF-8 and a hash of 1 to MaxHashLen bytes. It returns an EINVALID error
+// naming the first field at fault.
+func (t *APIToken) Validate() error {
+	if t.ID == uuid.Nil {
+		return Invalid("id", "must be a non-nil UUID")
+	}
+	if !utf8.ValidString(t.Name) || t.Name == "" || len(t.Name) > 200 {
+		return Invalid("name", "must be 1-200 bytes of UTF-8")
+	}
+	return validateHash("hash", t.Hash)
+}
+
+func validateHash(field string, h []byte) error {
+	if len(h) == 0 || len(h) > MaxHashLen {
+		return Invalid(field, "must be 1-%d bytes", MaxHashLen)
+	}
+	return nil
 }
 
 // AuditEvent records a write, or a read of sensitive data. The log is

@@ -31,7 +31,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 	if len(areas) == 0 {
 		return 0, 0, nil
 	}
-	now = micro(now)
+	now = concernmap.StoreTime(now)
 	order := make([]int, len(areas))
 	for i := range order {
 		order[i] = i
@@ -64,7 +64,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 					return fmt.Errorf("decode area %q: %w", a.PCode, err)
 				}
 				res = result{id: old.ID, version: old.Version + 1}
-				action, before = "area.update", areaJSON(old)
+				action, before = "area.update", old.AuditJSON()
 				updated++
 			} else {
 				created++
@@ -79,7 +79,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 			if err := b.Put(key, rec); err != nil {
 				return err
 			}
-			events = append(events, concernmap.NewAuditEvent(ctx, now, action, "area", a.PCode, before, areaJSON(&stored)))
+			events = append(events, concernmap.NewAuditEvent(ctx, now, action, "area", a.PCode, before, stored.AuditJSON()))
 			results[i] = res
 		}
 		return putAudit(tx, events...)
@@ -160,7 +160,7 @@ func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
-	now = micro(now)
+	now = concernmap.StoreTime(now)
 
 	changed := 0
 	err := db.db.Update(func(tx *bbolt.Tx) error {
@@ -201,7 +201,7 @@ func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string
 		if changed == 0 {
 			return nil
 		}
-		return putAudit(tx, countEvent(ctx, now, "concern.assign_areas", "concern", changed))
+		return putAudit(tx, concernmap.NewCountAuditEvent(ctx, now, "concern.assign_areas", "concern", changed))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("assign areas of %d concerns: %w", len(areas), err)

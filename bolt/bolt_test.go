@@ -1,15 +1,9 @@
 package bolt_test
 
 import (
-	"context"
 	"errors"
-	"flag"
-	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"testing"
-
-	"github.com/paulmach/orb"
 
 	"github.com/concernmap/concernmap"
 	"github.com/concernmap/concernmap/bolt"
@@ -51,47 +45,9 @@ func TestOpenLocked(t *testing.T) {
 	}
 }
 
-var scanN = flag.Int("scan.n", 100_000, "concerns in the file for BenchmarkScanConcerns")
+func BenchmarkScanConcerns(b *testing.B) { storetest.BenchScanConcerns(b, openFresh) }
 
-// BenchmarkScanConcerns measures the start-up load: one full scan. Run it
-// with -scan.n=1000000 for the size the server is built for.
-func BenchmarkScanConcerns(b *testing.B) {
-	db := MustOpen(b, filepath.Join(b.TempDir(), "concernmap.db"))
-	defer db.Close()
-	fill(b, db, *scanN)
-	b.ResetTimer()
-	for b.Loop() {
-		n := 0
-		err := db.ScanConcerns(context.Background(), func(*concernmap.Concern) error {
-			n++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n != *scanN {
-			b.Fatalf("got %d concerns, want %d", n, *scanN)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(*scanN), "ns/concern")
-}
-
-// fill writes n random point concerns in batches.
-func fill(tb testing.TB, db *bolt.DB, n int) {
-	tb.Helper()
-	rnd := rand.New(rand.NewPCG(1, 2))
-	const batch = 50_000
-	cs := make([]*concernmap.Concern, 0, batch)
-	for i := range n {
-		c := storetest.NewConcern()
-		c.Geometry = orb.Point{92 + 9*rnd.Float64(), 10 + 18*rnd.Float64()}
-		c.Title = fmt.Sprintf("concern %d", i)
-		cs = append(cs, c)
-		if len(cs) == batch || i == n-1 {
-			if _, err := db.CreateConcerns(context.Background(), cs); err != nil {
-				tb.Fatal(err)
-			}
-			cs = cs[:0]
-		}
-	}
+// openFresh opens a store on a new file in b's temporary directory.
+func openFresh(b *testing.B) concernmap.Store {
+	return MustOpen(b, filepath.Join(b.TempDir(), "concernmap.db"))
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/paulmach/orb"
 	"go.etcd.io/bbolt"
 
 	"github.com/concernmap/concernmap"
@@ -31,14 +30,14 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 		return nil, false, err
 	}
 
-	stored := normalize(c)
+	stored := c.Normalized()
 	stored.Version = 1
 	stored.DeletedAt = time.Time{}
 	rec, err := appendConcern(nil, stored)
 	if err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
 	}
-	ev := concernEvent(ctx, time.Now().UTC(), "concern.create", nil, stored)
+	ev := concernmap.NewConcernAuditEvent(ctx, time.Now().UTC(), "concern.create", nil, stored)
 	var existing *concernmap.Concern
 	err = db.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketConcerns)
@@ -69,8 +68,8 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 // bbolt's pages dense. A concern whose ID exists, or repeats an earlier one in
 // cs, is left as it is. It validates every concern and checks every
 // category, and on any error writes nothing. It logs concern.create for
-// each new concern, or for more than maxAuditedBulk of them one
-// concern.bulk_create with their count.
+// each new concern, or for more than concernmap.MaxAuditedCreates of them
+// one concern.bulk_create with their count.
 func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -91,7 +90,7 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 		if err := c.Validate(); err != nil {
 			return 0, fmt.Errorf("create concern %s: %w", c.ID, err)
 		}
-		stored := normalize(c)
+		stored := c.Normalized()
 		stored.Version = 1
 		stored.DeletedAt = time.Time{}
 		rec, err := appendConcern(nil, stored)
@@ -130,19 +129,19 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 			if err := b.Put(e.id[:], e.rec); err != nil {
 				return err
 			}
-			if created++; created <= maxAuditedBulk+1 {
+			if created++; created <= concernmap.MaxAuditedCreates+1 {
 				news = append(news, e.at)
 			}
 		}
 		switch {
-		case created > maxAuditedBulk:
-			return putAudit(tx, countEvent(ctx, now, "concern.bulk_create", "concern", created))
+		case created > concernmap.MaxAuditedCreates:
+			return putAudit(tx, concernmap.NewCountAuditEvent(ctx, now, "concern.bulk_create", "concern", created))
 		case created > 0:
 			events := make([]*concernmap.AuditEvent, len(news))
 			for i, at := range news {
-				stored := normalize(cs[at])
+				stored := cs[at].Normalized()
 				stored.Version, stored.DeletedAt = 1, time.Time{}
-				events[i] = concernEvent(ctx, now, "concern.create", nil, stored)
+				events[i] = concernmap.NewConcernAuditEvent(ctx, now, "concern.create", nil, stored)
 			}
 			return putAudit(tx, events...)
 		}
@@ -239,7 +238,7 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.
 		if err := edit(tx, c); err != nil {
 			return err
 		}
-		c = normalize(c)
+		c = c.Normalized()
 		c.Version++
 		rec, err := appendConcern(nil, c)
 		if err != nil {
@@ -249,7 +248,7 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.
 			return err
 		}
 		out = c
-		return putAudit(tx, concernEvent(ctx, now, action, before, c))
+		return putAudit(tx, concernmap.NewConcernAuditEvent(ctx, now, action, before, c))
 	})
 	return out, err
 }
@@ -286,27 +285,4 @@ func (db *DB) ScanConcerns(ctx context.Context, fn func(*concernmap.Concern) err
 		return fmt.Errorf("scan concerns: %w", err)
 	}
 	return nil
-}
-
-// normalize returns a copy of c with its times as the store keeps them:
-// whole microseconds, UTC. The copy owns its geometry and reporter.
-func normalize(c *concernmap.Concern) *concernmap.Concern {
-	n := *c
-	n.ObservedAt = micro(c.ObservedAt)
-	n.ReportedAt = micro(c.ReportedAt)
-	n.UpdatedAt = micro(c.UpdatedAt)
-	n.DeletedAt = micro(c.DeletedAt)
-	n.Geometry = orb.Clone(c.Geometry)
-	if c.Reporter != nil {
-		r := *c.Reporter
-		n.Reporter = &r
-	}
-	return &n
-}
-
-func micro(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.Truncate(time.Microsecond).UTC()
 }

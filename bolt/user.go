@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
@@ -16,9 +15,6 @@ import (
 )
 
 var _ concernmap.UserStore = (*DB)(nil)
-
-// maxHashLen bounds a session's or token's hash; a SHA-256 takes 32 bytes.
-const maxHashLen = 64
 
 // CreateUser inserts u at Version 1; a zero CreatedAt or UpdatedAt becomes
 // now. It logs user.create without the password hash. On success it fills
@@ -30,7 +26,7 @@ func (db *DB) CreateUser(ctx context.Context, u *concernmap.User) error {
 	if err := u.Validate(); err != nil {
 		return fmt.Errorf("create user %s: %w", u.ID, err)
 	}
-	now := micro(time.Now())
+	now := concernmap.StoreTime(time.Now())
 	stored := normalizeUser(u)
 	stored.Version = 1
 	if stored.CreatedAt.IsZero() {
@@ -39,7 +35,7 @@ func (db *DB) CreateUser(ctx context.Context, u *concernmap.User) error {
 	if stored.UpdatedAt.IsZero() {
 		stored.UpdatedAt = now
 	}
-	ev := concernmap.NewAuditEvent(ctx, now, "user.create", "user", u.ID.String(), nil, userJSON(stored))
+	ev := concernmap.NewAuditEvent(ctx, now, "user.create", "user", u.ID.String(), nil, stored.AuditJSON())
 	err := db.db.Update(func(tx *bbolt.Tx) error {
 		users, names := tx.Bucket(bucketUsers), tx.Bucket(bucketUserNames)
 		if users.Get(u.ID[:]) != nil {
@@ -75,7 +71,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *concernmap.User, ifVersion int)
 	if err := u.Validate(); err != nil {
 		return fmt.Errorf("update user %s: %w", u.ID, err)
 	}
-	now := micro(time.Now())
+	now := concernmap.StoreTime(time.Now())
 	var stored *concernmap.User
 	err := db.db.Update(func(tx *bbolt.Tx) error {
 		users, names := tx.Bucket(bucketUsers), tx.Bucket(bucketUserNames)
@@ -102,7 +98,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *concernmap.User, ifVersion int)
 		if err := users.Put(stored.ID[:], appendUser(nil, stored)); err != nil {
 			return err
 		}
-		return putAudit(tx, concernmap.NewAuditEvent(ctx, now, "user.update", "user", u.ID.String(), userJSON(old), userJSON(stored)))
+		return putAudit(tx, concernmap.NewAuditEvent(ctx, now, "user.update", "user", u.ID.String(), old.AuditJSON(), stored.AuditJSON()))
 	})
 	if err != nil {
 		return fmt.Errorf("update user %s: %w", u.ID, err)
@@ -195,7 +191,7 @@ func getUser(tx *bbolt.Tx, id uuid.UUID) (*concernmap.User, error) {
 // and a scope of its own; no scope is nil.
 func normalizeUser(u *concernmap.User) *concernmap.User {
 	n := *u
-	n.CreatedAt, n.UpdatedAt = micro(u.CreatedAt), micro(u.UpdatedAt)
+	n.CreatedAt, n.UpdatedAt = concernmap.StoreTime(u.CreatedAt), concernmap.StoreTime(u.UpdatedAt)
 	n.Scope = slices.Clone(u.Scope)
 	if len(n.Scope) == 0 {
 		n.Scope = nil
@@ -217,11 +213,11 @@ func (db *DB) CreateSession(ctx context.Context, s *concernmap.Session) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkHash("token_hash", s.TokenHash); err != nil {
+	if err := s.Validate(); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	stored := *s
-	stored.CreatedAt, stored.ExpiresAt = micro(s.CreatedAt), micro(s.ExpiresAt)
+	stored.CreatedAt, stored.ExpiresAt = concernmap.StoreTime(s.CreatedAt), concernmap.StoreTime(s.ExpiresAt)
 	err := db.db.Update(func(tx *bbolt.Tx) error {
 		if err := checkUser(tx, s.UserID); err != nil {
 			return err
@@ -286,11 +282,11 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *concernmap.APIToken) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkToken(t); err != nil {
+	if err := t.Validate(); err != nil {
 		return fmt.Errorf("create token %s: %w", t.ID, err)
 	}
 	stored := normalizeToken(t)
-	ev := concernmap.NewAuditEvent(ctx, time.Now().UTC(), "token.create", "api_token", t.ID.String(), nil, tokenJSON(stored))
+	ev := concernmap.NewAuditEvent(ctx, time.Now().UTC(), "token.create", "api_token", t.ID.String(), nil, stored.AuditJSON())
 	err := db.db.Update(func(tx *bbolt.Tx) error {
 		if err := checkUser(tx, t.UserID); err != nil {
 			return err
@@ -381,7 +377,7 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id uuid.UUID, now time.Time) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now = micro(now)
+	now = concernmap.StoreTime(now)
 	err := db.db.Update(func(tx *bbolt.Tx) error {
 		t, err := getToken(tx, id[:])
 		if err != nil {
@@ -390,12 +386,12 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id uuid.UUID, now time.Time) e
 		if !t.RevokedAt.IsZero() {
 			return nil
 		}
-		before := tokenJSON(t)
+		before := t.AuditJSON()
 		t.RevokedAt = now
 		if err := tx.Bucket(bucketTokens).Put(id[:], appendToken(nil, t)); err != nil {
 			return err
 		}
-		return putAudit(tx, concernmap.NewAuditEvent(ctx, now, "token.revoke", "api_token", id.String(), before, tokenJSON(t)))
+		return putAudit(tx, concernmap.NewAuditEvent(ctx, now, "token.revoke", "api_token", id.String(), before, t.AuditJSON()))
 	})
 	if err != nil {
 		return fmt.Errorf("revoke token %s: %w", id, err)
@@ -422,26 +418,11 @@ func getToken(tx *bbolt.Tx, id []byte) (*concernmap.APIToken, error) {
 // them and a hash of its own.
 func normalizeToken(t *concernmap.APIToken) *concernmap.APIToken {
 	n := *t
-	n.CreatedAt, n.LastUsedAt, n.RevokedAt = micro(t.CreatedAt), micro(t.LastUsedAt), micro(t.RevokedAt)
+	n.CreatedAt = concernmap.StoreTime(t.CreatedAt)
+	n.LastUsedAt = concernmap.StoreTime(t.LastUsedAt)
+	n.RevokedAt = concernmap.StoreTime(t.RevokedAt)
 	n.Hash = bytes.Clone(t.Hash)
 	return &n
-}
-
-func checkToken(t *concernmap.APIToken) error {
-	if t.ID == uuid.Nil {
-		return concernmap.Invalid("id", "must be a non-nil UUID")
-	}
-	if !utf8.ValidString(t.Name) || t.Name == "" || len(t.Name) > 200 {
-		return concernmap.Invalid("name", "must be 1-200 bytes of UTF-8")
-	}
-	return checkHash("hash", t.Hash)
-}
-
-func checkHash(field string, h []byte) error {
-	if len(h) == 0 || len(h) > maxHashLen {
-		return concernmap.Invalid(field, "must be 1-%d bytes", maxHashLen)
-	}
-	return nil
 }
 
 // checkUser fails with EINVALID unless the user exists; it runs in the

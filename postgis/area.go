@@ -49,6 +49,9 @@ func (r *areaRow) area() (*concernmap.Area, error) {
 		return nil, fmt.Errorf("area %s: geometry is a %s, want a MultiPolygon", r.a.PCode, g.GeoJSONType())
 	}
 	a := r.a
+	// Scan fills a slice in place, so a reused row must not hand the next
+	// area the slice that this one holds.
+	r.a.Neighbors = nil
 	a.ID = r.id
 	a.Level = concernmap.AreaLevel(r.level)
 	a.Parent = r.parent.String
@@ -75,7 +78,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 	if len(areas) == 0 {
 		return 0, 0, nil
 	}
-	now = micro(now)
+	now = concernmap.StoreTime(now)
 	rows := make([][]any, len(areas))
 	pcodes := make([]string, len(areas))
 	at := make(map[string]int, len(areas))
@@ -169,7 +172,7 @@ func (db *DB) UpsertAreas(ctx context.Context, areas []*concernmap.Area, now tim
 			if results[i].isNew {
 				action = "area.create"
 			}
-			events[i] = concernmap.NewAuditEvent(ctx, now, action, "area", a.PCode, before[a.PCode], areaJSON(&stored))
+			events[i] = concernmap.NewAuditEvent(ctx, now, action, "area", a.PCode, before[a.PCode], stored.AuditJSON())
 		}
 		return insertAudit(ctx, tx, events...)
 	})
@@ -206,7 +209,7 @@ func areasBefore(ctx context.Context, tx pgx.Tx, pcodes []string) (map[string][]
 			return nil, err
 		}
 		a.ID, a.Level, a.Parent, a.Version, a.UpdatedAt = id, concernmap.AreaLevel(level), parent.String, int(version), a.UpdatedAt.UTC()
-		out[a.PCode] = areaJSON(&a)
+		out[a.PCode] = a.AuditJSON()
 	}
 	return out, rows.Err()
 }
@@ -214,34 +217,8 @@ func areasBefore(ctx context.Context, tx pgx.Tx, pcodes []string) (map[string][]
 // ScanAreas calls fn for every area, in no particular order. It streams
 // one query's rows, and stops at fn's first error and returns it wrapped.
 func (db *DB) ScanAreas(ctx context.Context, fn func(*concernmap.Area) error) error {
-	// Cancelling drops the connection instead of reading the rest when fn
-	// stops early.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rows, err := db.pool.Query(ctx, selectArea)
-	if err != nil {
-		return fmt.Errorf("scan areas: %w", err)
-	}
-	defer rows.Close()
 	var r areaRow
-	dest := r.dest()
-	for rows.Next() {
-		// Scan fills the reused row's slice in place; the area handed to fn
-		// must not share it with the next.
-		r.a.Neighbors = nil
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("scan areas: %w", err)
-		}
-		a, err := r.area()
-		if err != nil {
-			return fmt.Errorf("scan areas: %w", err)
-		}
-		if err := fn(a); err != nil {
-			cancel()
-			return fmt.Errorf("scan areas: %w", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := stream(ctx, db.pool, selectArea, r.dest(), r.area, fn); err != nil {
 		return fmt.Errorf("scan areas: %w", err)
 	}
 	return nil
@@ -272,6 +249,7 @@ func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string
 	if len(areas) == 0 {
 		return 0, nil
 	}
+	now = concernmap.StoreTime(now)
 	ids := make([]uuid.UUID, 0, len(areas))
 	pcodes := make([]string, 0, len(areas))
 	for id, area := range areas {
@@ -297,15 +275,14 @@ func (db *DB) AssignConcernAreas(ctx context.Context, areas map[uuid.UUID]string
 		}
 		tag, err := tx.Exec(ctx, `UPDATE concerns SET area = t.area, version = concerns.version + 1, updated_at = $1
 			FROM concern_area t
-			WHERE concerns.id = t.id AND concerns.deleted_at IS NULL AND concerns.area IS DISTINCT FROM t.area`,
-			micro(now))
+			WHERE concerns.id = t.id AND concerns.deleted_at IS NULL AND concerns.area IS DISTINCT FROM t.area`, now)
 		if err != nil {
 			return err
 		}
 		if changed = tag.RowsAffected(); changed == 0 {
 			return nil
 		}
-		return insertAudit(ctx, tx, countEvent(ctx, micro(now), "concern.assign_areas", "concern", int(changed)))
+		return insertAudit(ctx, tx, concernmap.NewCountAuditEvent(ctx, now, "concern.assign_areas", "concern", int(changed)))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("assign areas of %d concerns: %w", len(areas), err)

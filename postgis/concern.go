@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/paulmach/orb"
 
 	"github.com/concernmap/concernmap"
 )
@@ -113,14 +112,14 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 	if err := c.Validate(); err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
 	}
-	stored := normalize(c)
+	stored := c.Normalized()
 	stored.Version = 1
 	stored.DeletedAt = time.Time{}
 	args, err := concernArgs(stored)
 	if err != nil {
 		return nil, false, fmt.Errorf("create concern %s: %w", c.ID, err)
 	}
-	ev := concernEvent(ctx, time.Now().UTC(), "concern.create", nil, stored)
+	ev := concernmap.NewConcernAuditEvent(ctx, time.Now().UTC(), "concern.create", nil, stored)
 	var existing *concernmap.Concern
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, insertConcern, args...)
@@ -148,7 +147,8 @@ func (db *DB) CreateConcern(ctx context.Context, c *concernmap.Concern) (*concer
 // ID exists, or repeats an earlier one in cs, is left as it is. It validates
 // every concern and checks every category, and on any error writes nothing.
 // It logs concern.create for each new concern, or for more than
-// maxAuditedBulk of them one concern.bulk_create with their count.
+// concernmap.MaxAuditedCreates of them one concern.bulk_create with their
+// count.
 func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int, error) {
 	rows := make([][]any, 0, len(cs))
 	// at finds each concern in cs by ID, for its audit event.
@@ -162,7 +162,7 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 		if err := c.Validate(); err != nil {
 			return 0, fmt.Errorf("create concern %s: %w", c.ID, err)
 		}
-		stored := normalize(c)
+		stored := c.Normalized()
 		stored.Version = 1
 		stored.DeletedAt = time.Time{}
 		args, err := concernArgs(stored)
@@ -225,7 +225,7 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 				res.Close()
 				return err
 			}
-			if created++; created <= maxAuditedBulk+1 {
+			if created++; created <= concernmap.MaxAuditedCreates+1 {
 				news = append(news, id)
 			}
 		}
@@ -235,14 +235,14 @@ func (db *DB) CreateConcerns(ctx context.Context, cs []*concernmap.Concern) (int
 			return err
 		}
 		switch {
-		case created > maxAuditedBulk:
-			return insertAudit(ctx, tx, countEvent(ctx, now, "concern.bulk_create", "concern", created))
+		case created > concernmap.MaxAuditedCreates:
+			return insertAudit(ctx, tx, concernmap.NewCountAuditEvent(ctx, now, "concern.bulk_create", "concern", created))
 		case created > 0:
 			events := make([]*concernmap.AuditEvent, len(news))
 			for i, id := range news {
-				stored := normalize(cs[at[id]])
+				stored := cs[at[id]].Normalized()
 				stored.Version, stored.DeletedAt = 1, time.Time{}
-				events[i] = concernEvent(ctx, now, "concern.create", nil, stored)
+				events[i] = concernmap.NewConcernAuditEvent(ctx, now, "concern.create", nil, stored)
 			}
 			return insertAudit(ctx, tx, events...)
 		}
@@ -332,7 +332,7 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.
 		if err := edit(c); err != nil {
 			return err
 		}
-		c = normalize(c)
+		c = c.Normalized()
 		c.Version++
 		args, err := concernArgs(c)
 		if err != nil {
@@ -345,7 +345,7 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.
 			return err
 		}
 		out = c
-		return insertAudit(ctx, tx, concernEvent(ctx, now, action, before, c))
+		return insertAudit(ctx, tx, concernmap.NewConcernAuditEvent(ctx, now, action, before, c))
 	})
 	return out, err
 }
@@ -355,31 +355,8 @@ func (db *DB) change(ctx context.Context, id uuid.UUID, ifVersion int, now time.
 // however many there are. It stops at fn's first error and returns it
 // wrapped.
 func (db *DB) ScanConcerns(ctx context.Context, fn func(*concernmap.Concern) error) error {
-	// Cancelling drops the connection instead of reading the rest of a
-	// million rows when fn stops early.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rows, err := db.pool.Query(ctx, selectConcern+` WHERE deleted_at IS NULL`)
-	if err != nil {
-		return fmt.Errorf("scan concerns: %w", err)
-	}
-	defer rows.Close()
 	var r concernRow
-	dest := r.dest()
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("scan concerns: %w", err)
-		}
-		c, err := r.concern()
-		if err != nil {
-			return fmt.Errorf("scan concerns: %w", err)
-		}
-		if err := fn(c); err != nil {
-			cancel()
-			return fmt.Errorf("scan concerns: %w", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := stream(ctx, db.pool, selectConcern+` WHERE deleted_at IS NULL`, r.dest(), r.concern, fn); err != nil {
 		return fmt.Errorf("scan concerns: %w", err)
 	}
 	return nil
@@ -387,27 +364,4 @@ func (db *DB) ScanConcerns(ctx context.Context, fn func(*concernmap.Concern) err
 
 func unknownCategory(key string) error {
 	return concernmap.Invalid("properties.category", "unknown category %q", key)
-}
-
-// normalize returns a copy of c with its times as PostgreSQL keeps them:
-// whole microseconds, UTC. The copy owns its geometry and reporter.
-func normalize(c *concernmap.Concern) *concernmap.Concern {
-	n := *c
-	n.ObservedAt = micro(c.ObservedAt)
-	n.ReportedAt = micro(c.ReportedAt)
-	n.UpdatedAt = micro(c.UpdatedAt)
-	n.DeletedAt = micro(c.DeletedAt)
-	n.Geometry = orb.Clone(c.Geometry)
-	if c.Reporter != nil {
-		r := *c.Reporter
-		n.Reporter = &r
-	}
-	return &n
-}
-
-func micro(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.Truncate(time.Microsecond).UTC()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/ewkb"
 
+	"github.com/concernmap/concernmap/geo"
 	"github.com/concernmap/concernmap/postgis/postgistest"
 	"github.com/concernmap/concernmap/storetest"
 )
@@ -147,7 +148,7 @@ func TestGeomThroughPostGIS(t *testing.T) {
 			if gotSRID != srid {
 				t.Errorf("srid: got %d, want %d", gotSRID, srid)
 			}
-			if want := countPoints(g.Geometry); npoints != want {
+			if want := geo.VertexCount(g.Geometry); npoints != want {
 				t.Errorf("points: got %d, want %d", npoints, want)
 			}
 			got, err := unmarshalEWKB(back)
@@ -169,36 +170,6 @@ func titleCase(s string) string {
 		}
 	}
 	return s
-}
-
-func countPoints(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, ls := range g {
-			n += len(ls)
-		}
-		return n
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += countPoints(p)
-		}
-		return n
-	}
-	return 0
 }
 
 func BenchmarkUnmarshalEWKB(b *testing.B) {

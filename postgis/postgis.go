@@ -151,6 +151,35 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 	return append([]byte(nil), db.secret...), nil
 }
 
+// stream runs q and calls fn with each row in turn: Scan fills dest, and
+// next makes the value for fn from it. It stops at fn's first error and
+// returns it. The rows are never all in memory, however many there are.
+func stream[T any](ctx context.Context, pool *pgxpool.Pool, q string, dest []any, next func() (T, error), fn func(T) error) error {
+	// Cancelling drops the connection instead of reading the rest of what
+	// may be a million rows when fn stops early.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows, err := pool.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		v, err := next()
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			cancel()
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // pgCode returns the SQLSTATE of a PostgreSQL error, or "".
 func pgCode(err error) string {
 	var pe *pgconn.PgError

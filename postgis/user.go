@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -15,9 +14,6 @@ import (
 )
 
 var _ concernmap.UserStore = (*DB)(nil)
-
-// maxHashLen bounds a session's or token's hash; a SHA-256 takes 32 bytes.
-const maxHashLen = 64
 
 const selectUser = `SELECT id, username, name, role, organisation, language, scope, password_hash, disabled,
 	created_at, updated_at, version
@@ -61,7 +57,7 @@ func (db *DB) CreateUser(ctx context.Context, u *concernmap.User) error {
 	if err := u.Validate(); err != nil {
 		return fmt.Errorf("create user %s: %w", u.ID, err)
 	}
-	now := micro(time.Now())
+	now := concernmap.StoreTime(time.Now())
 	stored := normalizeUser(u)
 	stored.Version = 1
 	if stored.CreatedAt.IsZero() {
@@ -70,7 +66,7 @@ func (db *DB) CreateUser(ctx context.Context, u *concernmap.User) error {
 	if stored.UpdatedAt.IsZero() {
 		stored.UpdatedAt = now
 	}
-	ev := concernmap.NewAuditEvent(ctx, now, "user.create", "user", u.ID.String(), nil, userJSON(stored))
+	ev := concernmap.NewAuditEvent(ctx, now, "user.create", "user", u.ID.String(), nil, stored.AuditJSON())
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO users (id, username, name, role, organisation, language, scope,
 				password_hash, disabled, created_at, updated_at, version)
@@ -96,7 +92,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *concernmap.User, ifVersion int)
 	if err := u.Validate(); err != nil {
 		return fmt.Errorf("update user %s: %w", u.ID, err)
 	}
-	now := micro(time.Now())
+	now := concernmap.StoreTime(time.Now())
 	var stored *concernmap.User
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		old, err := findUser(ctx, tx, u.ID, ` FOR UPDATE`)
@@ -115,7 +111,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *concernmap.User, ifVersion int)
 		if err != nil {
 			return userConflict(err)
 		}
-		return insertAudit(ctx, tx, concernmap.NewAuditEvent(ctx, now, "user.update", "user", u.ID.String(), userJSON(old), userJSON(stored)))
+		return insertAudit(ctx, tx, concernmap.NewAuditEvent(ctx, now, "user.update", "user", u.ID.String(), old.AuditJSON(), stored.AuditJSON()))
 	})
 	if err != nil {
 		return fmt.Errorf("update user %s: %w", u.ID, err)
@@ -197,7 +193,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*concernmap.User, error) {
 // normalizeUser returns a copy of u with its times as PostgreSQL keeps them.
 func normalizeUser(u *concernmap.User) *concernmap.User {
 	n := *u
-	n.CreatedAt, n.UpdatedAt = micro(u.CreatedAt), micro(u.UpdatedAt)
+	n.CreatedAt, n.UpdatedAt = concernmap.StoreTime(u.CreatedAt), concernmap.StoreTime(u.UpdatedAt)
 	if len(n.Scope) == 0 {
 		n.Scope = nil
 	}
@@ -207,12 +203,13 @@ func normalizeUser(u *concernmap.User) *concernmap.User {
 // CreateSession stores s. The user must exist (EINVALID for "user_id"); a
 // token hash that is there already is ECONFLICT.
 func (db *DB) CreateSession(ctx context.Context, s *concernmap.Session) error {
-	if err := checkHash("token_hash", s.TokenHash); err != nil {
+	if err := s.Validate(); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5)`,
-		s.TokenHash, pgtype.UUID{Bytes: s.UserID, Valid: true}, s.CSRFToken, micro(s.CreatedAt), micro(s.ExpiresAt))
+		s.TokenHash, pgtype.UUID{Bytes: s.UserID, Valid: true}, s.CSRFToken,
+		concernmap.StoreTime(s.CreatedAt), concernmap.StoreTime(s.ExpiresAt))
 	switch pgCode(err) {
 	case foreignKeyViolation:
 		err = concernmap.Invalid("user_id", "no user %s", s.UserID)
@@ -277,12 +274,14 @@ func scanToken(row pgx.Row) (*concernmap.APIToken, error) {
 // ID or hash that is there already is ECONFLICT. It logs token.create
 // without the hash.
 func (db *DB) CreateAPIToken(ctx context.Context, t *concernmap.APIToken) error {
-	if err := checkToken(t); err != nil {
+	if err := t.Validate(); err != nil {
 		return fmt.Errorf("create token %s: %w", t.ID, err)
 	}
 	stored := *t
-	stored.CreatedAt, stored.LastUsedAt, stored.RevokedAt = micro(t.CreatedAt), micro(t.LastUsedAt), micro(t.RevokedAt)
-	ev := concernmap.NewAuditEvent(ctx, time.Now().UTC(), "token.create", "api_token", t.ID.String(), nil, tokenJSON(&stored))
+	stored.CreatedAt = concernmap.StoreTime(t.CreatedAt)
+	stored.LastUsedAt = concernmap.StoreTime(t.LastUsedAt)
+	stored.RevokedAt = concernmap.StoreTime(t.RevokedAt)
+	ev := concernmap.NewAuditEvent(ctx, time.Now().UTC(), "token.create", "api_token", t.ID.String(), nil, stored.AuditJSON())
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, user_id, name, hash, created_at, last_used_at, revoked_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -344,7 +343,7 @@ func (db *DB) FindAPITokens(ctx context.Context, userID uuid.UUID) ([]*concernma
 // ENOTFOUND if there is no such token. A token revoked already keeps its
 // first RevokedAt, and nothing is written.
 func (db *DB) RevokeAPIToken(ctx context.Context, id uuid.UUID, now time.Time) error {
-	now = micro(now)
+	now = concernmap.StoreTime(now)
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		t, err := scanToken(tx.QueryRow(ctx, selectToken+` WHERE id = $1 FOR UPDATE`, pgtype.UUID{Bytes: id, Valid: true}))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -355,32 +354,15 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id uuid.UUID, now time.Time) e
 		if !t.RevokedAt.IsZero() {
 			return nil
 		}
-		before := tokenJSON(t)
+		before := t.AuditJSON()
 		t.RevokedAt = now
 		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE id = $1`, pgtype.UUID{Bytes: id, Valid: true}, now); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, concernmap.NewAuditEvent(ctx, now, "token.revoke", "api_token", id.String(), before, tokenJSON(t)))
+		return insertAudit(ctx, tx, concernmap.NewAuditEvent(ctx, now, "token.revoke", "api_token", id.String(), before, t.AuditJSON()))
 	})
 	if err != nil {
 		return fmt.Errorf("revoke token %s: %w", id, err)
-	}
-	return nil
-}
-
-func checkToken(t *concernmap.APIToken) error {
-	if t.ID == uuid.Nil {
-		return concernmap.Invalid("id", "must be a non-nil UUID")
-	}
-	if !utf8.ValidString(t.Name) || t.Name == "" || len(t.Name) > 200 {
-		return concernmap.Invalid("name", "must be 1-200 bytes of UTF-8")
-	}
-	return checkHash("hash", t.Hash)
-}
-
-func checkHash(field string, h []byte) error {
-	if len(h) == 0 || len(h) > maxHashLen {
-		return concernmap.Invalid(field, "must be 1-%d bytes", maxHashLen)
 	}
 	return nil
 }
