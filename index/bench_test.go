@@ -598,13 +598,18 @@ func benchSQL(b *testing.B, pool *pgxpool.Pool, want int, sql string, args ...an
 
 // collectionSQL builds in PostgreSQL the FeatureCollection that
 // GET /api/v1/concerns?bbox=...&limit=1000 answers: the same features, in
-// ID order, with the affected groups as names.
-func collectionSQL(box orb.Bound) string {
+// ID order, with the affected groups as names. Without hideSensitive it is
+// what an admin sees; with it, what an advocate sees, who is not shown
+// concerns of sensitive categories.
+func collectionSQL(box orb.Bound, hideSensitive bool) string {
 	groups := make([]string, len(concernmap.AffectedGroups))
 	for i, g := range concernmap.AffectedGroups {
 		groups[i] = "'" + g + "'"
 	}
-	env := fmt.Sprintf("ST_MakeEnvelope(%s, 4326)", strings.ReplaceAll(formatBound(box), ",", ", "))
+	where := fmt.Sprintf("ST_Intersects(geom, ST_MakeEnvelope(%s, 4326))", strings.ReplaceAll(formatBound(box), ",", ", "))
+	if hideSensitive {
+		where += " AND category NOT IN (SELECT key FROM categories WHERE sensitive)"
+	}
 	return `SELECT json_build_object('type', 'FeatureCollection',
 	'features', coalesce(json_agg(f.feature ORDER BY f.id), '[]'::json),
 	'numberReturned', count(*))
@@ -621,7 +626,7 @@ FROM (
 			'observed_at', observed_at, 'reported_at', reported_at, 'updated_at', updated_at,
 			'area', area, 'version', version)) AS feature
 	FROM concerns
-	WHERE deleted_at IS NULL AND ST_Intersects(geom, ` + env + `)
+	WHERE deleted_at IS NULL AND ` + where + `
 	ORDER BY id
 	LIMIT 1000
 ) f;
@@ -633,56 +638,65 @@ var tpsRE = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
 // BenchmarkCollection measures PostGIS building the FeatureCollection that
 // the HTTP benchmark (wrk, in scripts/bench.sh) asks concernmap for, with
 // pgbench: 8 clients, 2 threads, -pgbench.time long. It reports requests
-// per second.
+// per second, for the two viewers the HTTP benchmark signs in as.
 func BenchmarkCollection(b *testing.B) {
-	b.Run("impl=postgis-pgbench", func(b *testing.B) {
-		d := loadData(b)
-		loadPostGIS(b)
-		sql := collectionSQL(d.box)
-		checkOnce("collection", func() {
-			var n int
-			var size int
-			err := pg.pool.QueryRow(context.Background(), `SELECT (c->>'numberReturned')::int, length(c::text) FROM (`+
-				strings.TrimSuffix(strings.TrimSpace(sql), ";")+`) AS r(c)`).Scan(&n, &size)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if n != min(d.boxHits, pageLimit) {
-				b.Fatalf("collection of %d features, want %d", n, min(d.boxHits, pageLimit))
-			}
-			b.Logf("PostGIS FeatureCollection: %d features, %d bytes", n, size)
+	for _, v := range []struct {
+		name          string
+		hideSensitive bool
+	}{{"advocate", true}, {"admin", false}} {
+		b.Run("viewer="+v.name+"/impl=postgis-pgbench", func(b *testing.B) {
+			benchCollection(b, v.name, v.hideSensitive)
 		})
-		script := filepath.Join(b.TempDir(), "collection.sql")
-		if err := os.WriteFile(script, []byte(sql), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		bin, err := pgbenchPath()
+	}
+}
+
+func benchCollection(b *testing.B, viewer string, hideSensitive bool) {
+	d := loadData(b)
+	loadPostGIS(b)
+	sql := collectionSQL(d.box, hideSensitive)
+	checkOnce("collection "+viewer, func() {
+		var n, size int
+		err := pg.pool.QueryRow(context.Background(), `SELECT (c->>'numberReturned')::int, length(c::text) FROM (`+
+			strings.TrimSuffix(strings.TrimSpace(sql), ";")+`) AS r(c)`).Scan(&n, &size)
 		if err != nil {
 			b.Fatal(err)
 		}
-		var tps float64
-		for b.Loop() {
-			cmd := exec.Command(bin, "-n", "-c", "8", "-j", "2", "-T", strconv.Itoa(int(pgbenchTime.Seconds())), "-f", script, pg.url)
-			cmd.Env = append(os.Environ(), "PGOPTIONS=-c max_parallel_workers_per_gather=0")
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				b.Fatalf("pgbench: %v\n%s", err, out)
-			}
-			m := tpsRE.FindSubmatch(out)
-			if m == nil {
-				b.Fatalf("pgbench printed no tps:\n%s", out)
-			}
-			tps, _ = strconv.ParseFloat(string(m[1]), 64)
-			for _, line := range strings.Split(string(out), "\n") {
-				if strings.HasPrefix(line, "number of transactions actually processed") || strings.HasPrefix(line, "latency average") ||
-					strings.HasPrefix(line, "number of failed") {
-					b.Logf("pgbench: %s", line)
-				}
+		// Either viewer sees more than a page in the box.
+		if n != pageLimit {
+			b.Fatalf("collection of %d features, want %d", n, pageLimit)
+		}
+		b.Logf("PostGIS FeatureCollection for an %s: %d features, %d bytes", viewer, n, size)
+	})
+	script := filepath.Join(b.TempDir(), "collection.sql")
+	if err := os.WriteFile(script, []byte(sql), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	bin, err := pgbenchPath()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tps float64
+	for b.Loop() {
+		cmd := exec.Command(bin, "-n", "-c", "8", "-j", "2", "-T", strconv.Itoa(int(pgbenchTime.Seconds())), "-f", script, pg.url)
+		cmd.Env = append(os.Environ(), "PGOPTIONS=-c max_parallel_workers_per_gather=0")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("pgbench: %v\n%s", err, out)
+		}
+		m := tpsRE.FindSubmatch(out)
+		if m == nil {
+			b.Fatalf("pgbench printed no tps:\n%s", out)
+		}
+		tps, _ = strconv.ParseFloat(string(m[1]), 64)
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "number of transactions actually processed") || strings.HasPrefix(line, "latency average") ||
+				strings.HasPrefix(line, "number of failed") {
+				b.Logf("pgbench: %s", line)
 			}
 		}
-		b.ReportMetric(tps, "req/s")
-		b.ReportMetric(0, "ns/op")
-	})
+	}
+	b.ReportMetric(tps, "req/s")
+	b.ReportMetric(0, "ns/op")
 }
 
 func pgbenchPath() (string, error) {

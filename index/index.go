@@ -256,7 +256,9 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	m := x.compile(f)
-	hits := make([]hit, 0, 64)
+	// Most list queries cover a map view of a few thousand concerns; start
+	// there rather than grow the slice a dozen times.
+	hits := make([]hit, 0, 1024)
 	add := func(e *entry) {
 		if m.viewer != nil && m.visibility(e) < concernmap.SeeNoReporter {
 			return
@@ -267,8 +269,8 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 	case f.BBox != nil:
 		b := *f.BBox
 		min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-		x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
-			if m.attrs(e) && inBound(e, b) {
+		x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
+			if m.attrs(e) && (within(emin, emax, b) || inBound(e, b)) {
 				add(e)
 			}
 			return true
@@ -357,6 +359,12 @@ func boxesHold(boxes []orb.Bound, e *entry) bool {
 		}
 	}
 	return false
+}
+
+// within reports whether an entry's stored box, rounded outward, lies
+// inside b: then its geometry does too, and the exact test can be skipped.
+func within(min, max [2]float32, b orb.Bound) bool {
+	return float64(min[0]) >= b.Min[0] && float64(min[1]) >= b.Min[1] && float64(max[0]) <= b.Max[0] && float64(max[1]) <= b.Max[1]
 }
 
 func inBound(e *entry, b orb.Bound) bool {

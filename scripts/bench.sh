@@ -4,8 +4,9 @@
 #
 #   1-2  index vs PostGIS bbox and radius queries       go test ./index
 #   3    start-up load and index memory at 1M            go test ./index
-#   4    GET bbox, limit 1000, on a real server (wrk);
-#        the same FeatureCollection built by PostGIS     go test ./index (pgbench)
+#   4    GET bbox, limit 1000, on a real server (wrk), signed in as an
+#        advocate and as an admin; the same FeatureCollection built by
+#        PostGIS                                         go test ./index (pgbench)
 #   5    POST /api/v1/concerns, 8 clients, per store     go test ./api
 #
 # The Go benchmarks start their own throwaway PostgreSQL cluster
@@ -116,6 +117,16 @@ if ! grep -qF "bbox=$BBOX " "$OUT/index-queries.txt"; then
   echo "warning: benchdata picked bbox=$BBOX, but the index benchmarks logged another" >&2
 fi
 
+# The list needs a signed-in viewer. An advocate is not shown sensitive
+# categories; an admin sees everything, and each page holding a sensitive
+# concern appends a read to the audit log (an fsynced write).
+for viewer in advocate admin; do
+  "$WORK/concernmap" user add --data-dir "$WORK/data" --username "bench-$viewer" --name "Bench $viewer" \
+    --role "$viewer" --password "bench password $viewer" >/dev/null
+  "$WORK/concernmap" user token --data-dir "$WORK/data" --username "bench-$viewer" --token-name bench >"$WORK/$viewer.token"
+done
+echo 'wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")' >"$WORK/auth.lua"
+
 "$WORK/concernmap" serve --data-dir "$WORK/data" --addr 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.log" &
 SERVER_PID=$!
 URL=
@@ -130,17 +141,22 @@ done
 grep -m1 '"index loaded"' "$WORK/server.log" | tee "$OUT/server-load.txt"
 
 TARGET="$URL/api/v1/concerns?bbox=$BBOX&limit=1000"
-if command -v curl >/dev/null; then
-  curl -sS -o "$WORK/page.json" -w 'status %{http_code}, %{size_download} bytes\n' "$TARGET" | tee "$OUT/http-response.txt"
-  grep -o '"numberReturned":[0-9]*' "$WORK/page.json" | tee -a "$OUT/http-response.txt"
-fi
-
-wrk -t2 -c8 -d3s "$TARGET" >/dev/null # warm-up
 wrk_files=()
-for i in $(seq 1 "$WRK_RUNS"); do
-  echo "\$ wrk -t2 -c8 -d${HTTP_SECONDS}s --latency '$TARGET'" >"$OUT/wrk-$i.txt"
-  wrk -t2 -c8 -d"${HTTP_SECONDS}s" --latency "$TARGET" | tee -a "$OUT/wrk-$i.txt"
-  wrk_files+=(-wrk "$OUT/wrk-$i.txt")
+for viewer in advocate admin; do
+  export BENCH_TOKEN
+  BENCH_TOKEN=$(cat "$WORK/$viewer.token")
+  if command -v curl >/dev/null; then
+    curl -sS -H "Authorization: Bearer $BENCH_TOKEN" -o "$WORK/page.json" \
+      -w "$viewer: status %{http_code}, %{size_download} bytes, " "$TARGET" | tee -a "$OUT/http-response.txt"
+    grep -o '"numberReturned":[0-9]*' "$WORK/page.json" | tee -a "$OUT/http-response.txt"
+  fi
+  wrk -t2 -c8 -d3s -s "$WORK/auth.lua" "$TARGET" >/dev/null # warm-up
+  for i in $(seq 1 "$WRK_RUNS"); do
+    f="$OUT/wrk-$viewer-$i.txt"
+    echo "\$ wrk -t2 -c8 -d${HTTP_SECONDS}s --latency -s auth.lua '$TARGET'  # as $viewer" >"$f"
+    wrk -t2 -c8 -d"${HTTP_SECONDS}s" --latency -s "$WORK/auth.lua" "$TARGET" | tee -a "$f"
+    wrk_files+=(-wrk "$viewer=$f")
+  done
 done
 kill "$SERVER_PID"
 wait "$SERVER_PID" || true

@@ -37,7 +37,7 @@ import (
 )
 
 const usage = `usage: benchdata seed -out FILE [-count N] [-villages N] [-seed N]
-       benchdata report [-wrk FILE]... BENCHFILE...`
+       benchdata report [-wrk VIEWER=FILE]... BENCHFILE...`
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -223,9 +223,13 @@ func (rs results) median(name, unit string) float64 { return median(rs[name][uni
 // against PostGIS and the targets.
 func report(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	var wrkFiles []string
-	fs.Func("wrk", "a wrk output file (repeatable)", func(s string) error {
-		wrkFiles = append(wrkFiles, s)
+	var wrkFiles [][2]string // viewer, path
+	fs.Func("wrk", "VIEWER=FILE: a wrk output file of the HTTP benchmark signed in as VIEWER (repeatable)", func(s string) error {
+		viewer, path, ok := strings.Cut(s, "=")
+		if !ok {
+			return errors.New("want VIEWER=FILE")
+		}
+		wrkFiles = append(wrkFiles, [2]string{viewer, path})
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {
@@ -243,7 +247,12 @@ func report(args []string, stdout io.Writer) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	for _, path := range wrkFiles {
+	var viewers []string
+	for _, vf := range wrkFiles {
+		viewer, path := vf[0], vf[1]
+		if !slices.Contains(viewers, viewer) {
+			viewers = append(viewers, viewer)
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -253,7 +262,7 @@ func report(args []string, stdout io.Writer) error {
 			return fmt.Errorf("%s: no Requests/sec", path)
 		}
 		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		rs.add("wrk", "req/s", v)
+		rs.add("wrk/viewer="+viewer, "req/s", v)
 		for _, e := range wrkErrors.FindAll(b, -1) {
 			fmt.Fprintf(stdout, "warning: %s: %s\n", path, strings.TrimSpace(string(e)))
 		}
@@ -304,9 +313,12 @@ func report(args []string, stdout io.Writer) error {
 	w.row("… cached GeoJSON documents", fmt.Sprintf("%.0f B (%.0f B used)", rs.median(mem, "docs-B/concern"), rs.median(mem, "doc-len-B/concern")),
 		"", "", "", "")
 	// 4: HTTP throughput, ratio concernmap/PostGIS.
-	httpRPS, pgRPS := rs.median("wrk", "req/s"), rs.median("BenchmarkCollection/impl=postgis-pgbench", "req/s")
-	w.row("GET bbox limit 1000, 8 conns (wrk; pgbench)", fmt.Sprintf("%.0f req/s", httpRPS), fmt.Sprintf("%.0f req/s", pgRPS),
-		fmt.Sprintf("%.1f×", httpRPS/pgRPS), "≥ 900 req/s", verdict(httpRPS >= 900, fmt.Sprintf("%.0f req/s", httpRPS)))
+	for _, viewer := range viewers {
+		httpRPS := rs.median("wrk/viewer="+viewer, "req/s")
+		pgRPS := rs.median("BenchmarkCollection/viewer="+viewer+"/impl=postgis-pgbench", "req/s")
+		w.row("GET bbox limit 1000, 8 conns, as "+viewer+" (wrk; pgbench)", fmt.Sprintf("%.0f req/s", httpRPS), fmt.Sprintf("%.0f req/s", pgRPS),
+			fmt.Sprintf("%.1f×", httpRPS/pgRPS), "≥ 900 req/s", verdict(httpRPS >= 900, fmt.Sprintf("%.0f req/s", httpRPS)))
+	}
 	// 5: write throughput, per store.
 	pgw := rs.median("BenchmarkCreateConcern/store=postgis", "req/s")
 	for _, s := range []string{"bolt", "bolt-tmpfs"} {
