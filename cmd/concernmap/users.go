@@ -158,6 +158,7 @@ func (m *Main) demoUsers(ctx context.Context) error {
 		{"demo-coordinator", "Demo CSWG coordinator", concernmap.RoleCoordinator, scope},
 		{"demo-authority", "Demo township officer", concernmap.RoleAuthority, scope},
 		{"demo-advocate", "Demo advocate", concernmap.RoleAdvocate, nil},
+		{"demo-admin", "Demo admin", concernmap.RoleAdmin, nil},
 	} {
 		pw := newPassword()
 		u, err := concernmap.NewUser(d.username, d.name, d.role, pw)
