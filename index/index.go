@@ -77,7 +77,7 @@ func (x *Index) Put(c *concernmap.Concern) {
 			id:       c.ID,
 			geom:     c.Geometry,
 			observed: c.ObservedAt.UnixMicro(),
-			doc:      c.AppendFeature(nil, false),
+			doc:      encode(c),
 			version:  int32(c.Version),
 			affected: c.Affected,
 			status:   uint8(c.Status.Ordinal()),
@@ -111,6 +111,23 @@ func (x *Index) Put(c *concernmap.Concern) {
 	x.byID[c.ID] = e
 	min, max := bounds(e.geom)
 	x.tree.Insert(min, max, e)
+}
+
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// encode returns c's GeoJSON in a slice of exactly its length: encoding
+// into a pooled buffer and copying once beats growing a fresh one, and
+// leaves no spare capacity in the million documents the index holds.
+func encode(c *concernmap.Concern) []byte {
+	bp := scratch.Get().(*[]byte)
+	b := c.AppendFeature((*bp)[:0], false)
+	doc := make([]byte, len(b))
+	copy(doc, b)
+	if cap(b) <= 1<<20 {
+		*bp = b
+		scratch.Put(bp)
+	}
+	return doc
 }
 
 func (x *Index) categoryID(key string) uint16 {
