@@ -364,8 +364,8 @@ func countBBox(x *Index, f *concernmap.ConcernFilter) int {
 	b := *f.BBox
 	min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
 	n := 0
-	x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
-		if m.attrs(e) && inBound(e, b) {
+	x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
+		if m.attrs(e) && (within(emin, emax, b) || inBound(e, b)) {
 			n++
 		}
 		return true

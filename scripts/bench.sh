@@ -14,13 +14,14 @@
 # dir, printed at the end; everything else is removed. All load stays on
 # 127.0.0.1. It takes about 15 minutes on 2 cores.
 #
-# Environment: BENCH_COUNT (5) runs of each Go benchmark; BENCH_HTTP_SECONDS
-# (15) per wrk and pgbench run; BENCH_WRK_RUNS (5).
+# Environment: BENCH_COUNT (6, the fewest for which benchstat gives a 95%
+# confidence interval) runs of each Go benchmark; BENCH_HTTP_SECONDS (15)
+# per wrk and pgbench run; BENCH_WRK_RUNS (5) per viewer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
-COUNT=${BENCH_COUNT:-5}
+COUNT=${BENCH_COUNT:-6}
 HTTP_SECONDS=${BENCH_HTTP_SECONDS:-15}
 WRK_RUNS=${BENCH_WRK_RUNS:-5}
 
@@ -79,34 +80,42 @@ fi
   echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
 } | tee "$OUT/machine.txt"
 
+# Everything is compiled first, so that every figure comes from the same
+# source, even while the tree changes during the run.
 step "build"
+{
+  echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+} | tee -a "$OUT/machine.txt"
 $GO build -o "$WORK/concernmap" ./cmd/concernmap
 $GO build -o "$WORK/benchdata" ./cmd/benchdata
+$GO test -c -o "$WORK/index.test" ./index
+$GO test -c -o "$WORK/api.test" ./api
 
-# benchtest PKG REGEXP NAME [ARGS...] runs one go test -bench invocation.
+# benchtest PKG REGEXP NAME [ARGS...] runs one package's benchmarks: the
+# test binary built above, with the flags of the go test command it prints.
 benchtest() {
   local pkg=$1 re=$2 name=$3
   shift 3
-  local cmd=($GO test -run '^$' -bench "$re" -benchmem -count "$COUNT" -benchtime 1s -timeout 10m "$pkg" "$@")
-  echo "\$ ${cmd[*]}" | tee "$OUT/$name.cmd"
-  "${cmd[@]}" 2>&1 | tee "$OUT/$name.txt"
-  "$BENCHSTAT" "$OUT/$name.txt" >"$OUT/$name.benchstat"
+  local flags=(-run '^$' -bench "$re" -benchmem -count "$COUNT" -benchtime 1s -timeout 10m)
+  echo "\$ go test ${flags[*]} $pkg $*" | tee "$OUT/$name.cmd"
+  (cd "$pkg" && "$WORK/${pkg#./}.test" "${flags[@]/#-/-test.}" "$@") 2>&1 | tee "$OUT/$name.txt"
+  (cd "$OUT" && "$BENCHSTAT" "$name.txt" >"$name.benchstat")
 }
 
 # --- 1-3: index against PostGIS ---------------------------------------------
 step "1-2: bbox and radius queries over 1M concerns, index vs PostGIS"
-benchtest ./index 'BBox|Radius|Storage' index-queries
-"$BENCHSTAT" -col /impl "$OUT/index-queries.txt" | tee "$OUT/index-queries-by-impl.benchstat"
+benchtest ./index '^Benchmark(BBox|Radius|Storage)$' index-queries
+(cd "$OUT" && "$BENCHSTAT" -col /impl index-queries.txt | tee index-queries-by-impl.benchstat)
 
 step "3: start-up load at 1M; 4 (PostGIS side): the FeatureCollection in SQL with pgbench"
-benchtest ./index 'Load|Collection' index-load -args -pgbench.time="${HTTP_SECONDS}s"
+benchtest ./index '^Benchmark(Load|Collection)$' index-load -pgbench.time="${HTTP_SECONDS}s"
 
 step "3: index memory per point concern at 1M"
-benchtest ./index 'IndexMemory' index-memory
+benchtest ./index '^BenchmarkIndexMemory$' index-memory
 
 # --- 5: writes ----------------------------------------------------------------
 step "5: POST /api/v1/concerns, 8 clients, per store"
-benchtest ./api 'CreateConcern' api-writes
+benchtest ./api '^BenchmarkCreateConcern$' api-writes
 
 # --- 4: HTTP reads ------------------------------------------------------------
 step "4: GET /api/v1/concerns?bbox=...&limit=1000 on a real server, wrk"
