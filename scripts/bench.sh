@@ -91,13 +91,22 @@ $GO build -o "$WORK/benchdata" ./cmd/benchdata
 $GO test -c -o "$WORK/index.test" ./index
 $GO test -c -o "$WORK/api.test" ./api
 
+# quote prints its arguments as they would be typed to a shell.
+quote() {
+  local a out=()
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z0-9_./=:,-]+$ ]]; then out+=("$a"); else out+=("'$a'"); fi
+  done
+  echo "${out[*]}"
+}
+
 # benchtest PKG REGEXP NAME [ARGS...] runs one package's benchmarks: the
 # test binary built above, with the flags of the go test command it prints.
 benchtest() {
   local pkg=$1 re=$2 name=$3
   shift 3
   local flags=(-run '^$' -bench "$re" -benchmem -count "$COUNT" -benchtime 1s -timeout 10m)
-  echo "\$ go test ${flags[*]} $pkg $*" | tee "$OUT/$name.cmd"
+  echo "\$ go test $(quote "${flags[@]}" "$pkg" "$@")" | tee "$OUT/$name.cmd"
   (cd "$pkg" && "$WORK/${pkg#./}.test" "${flags[@]/#-/-test.}" "$@") 2>&1 | tee "$OUT/$name.txt"
   (cd "$OUT" && "$BENCHSTAT" "$name.txt" >"$name.benchstat")
 }
