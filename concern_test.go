@@ -171,3 +171,25 @@ func TestParseClock(t *testing.T) {
 		}
 	}
 }
+
+// TestFeatureTimes checks that times are written as RFC 3339 in UTC to the
+// microsecond, the stores' precision, whatever the input's zone and digits.
+func TestFeatureTimes(t *testing.T) {
+	c := valid()
+	zone := time.FixedZone("MMT", 6*3600+1800)
+	for i := range 2000 {
+		at := time.Unix(int64(i)*7919*3607, int64(i)*104729%1e9).In(zone)
+		c.ObservedAt = at
+		var f struct {
+			Properties struct {
+				ObservedAt string `json:"observed_at"`
+			}
+		}
+		if err := json.Unmarshal(c.AppendFeature(nil, false), &f); err != nil {
+			t.Fatal(err)
+		}
+		if want := at.UTC().Truncate(time.Microsecond).Format(concernmap.TimeFormat); f.Properties.ObservedAt != want {
+			t.Fatalf("got %s, want %s", f.Properties.ObservedAt, want)
+		}
+	}
+}
