@@ -15,16 +15,15 @@
 # and fails otherwise. The benchmarks start their own throwaway PostgreSQL
 # cluster (postgistest); all load stays on 127.0.0.1. Raw outputs go to a
 # directory under the system temp dir, printed at the end. It takes about
-# 20 minutes on 2 cores, in three go test runs of under 10 minutes each.
+# 25 minutes on 2 cores, in four go test runs of under 10 minutes each.
 #
-# Environment: BENCH_COUNT (5) runs of each benchmark; BENCH_SLOW_COUNT (3)
-# runs of the assignment with townships, whose PostGIS side takes ~45 s.
+# Environment: BENCH_COUNT (6, the fewest for which benchstat gives a 95 %
+# interval) runs of each benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
-COUNT=${BENCH_COUNT:-5}
-SLOW_COUNT=${BENCH_SLOW_COUNT:-3}
+COUNT=${BENCH_COUNT:-6}
 
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/concernmap-bench-areas.XXXXXX")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/concernmap-bench-areas-work.XXXXXX")
@@ -70,26 +69,35 @@ fi
 # Compile once, before any timing.
 $GO test -c -o "$WORK/index.test" ./index
 
-# benchtest NAME REGEXP COUNT runs one go test -bench invocation. -v keeps
-# every setup and correctness log in the raw output.
+# benchtest NAME REGEXP runs one go test -bench invocation. -v keeps every
+# setup and correctness log in the raw output.
 benchtest() {
-  local name=$1 re=$2 count=$3
-  local cmd=($GO test -run '^$' -bench "$re" -benchmem -count "$count" -benchtime 1s -timeout 10m -v ./index)
+  local name=$1 re=$2
+  local cmd=($GO test -run '^$' -bench "$re" -benchmem -count "$COUNT" -benchtime 1s -timeout 10m -v ./index)
   wait_idle
   step "$name"
   echo "\$ ${cmd[*]}" | tee "$OUT/$name.cmd"
   "${cmd[@]}" 2>&1 | tee "$OUT/$name.txt"
-  "$BENCHSTAT" "$OUT/$name.txt" >"$OUT/$name.benchstat"
-  "$BENCHSTAT" -col /impl "$OUT/$name.txt" >"$OUT/$name-by-impl.benchstat"
 }
 
-benchtest locate-tracts '^BenchmarkAreasLocate$/^areas=tracts$/' "$COUNT"
-benchtest locate-townships '^BenchmarkAreasLocate$/^areas=tracts\+townships$/' "$SLOW_COUNT"
-benchtest stats-hotspots '^BenchmarkAreas(LevelStats|Hotspots|GiStar|Weights)$' "$COUNT"
+# The assignment with townships takes ~40 s a run in PostGIS, so each core
+# count is a run of its own, to stay under go test's 10 minutes.
+benchtest locate-tracts '^BenchmarkAreasLocate$/^areas=tracts$/'
+benchtest locate-townships-1 '^BenchmarkAreasLocate$/^areas=tracts\+townships$/^cores=1$/'
+benchtest locate-townships-2 '^BenchmarkAreasLocate$/^areas=tracts\+townships$/^cores=2$/'
+benchtest stats-hotspots '^BenchmarkAreas(LevelStats|Hotspots|GiStar|Weights)$'
 
 # --- summary ------------------------------------------------------------------
 step "summary"
 echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at end" | tee -a "$OUT/machine.txt"
+
+# One table per benchmark, implementations side by side.
+cat "$OUT"/locate-*.txt >"$OUT/locate.txt"
+for b in Locate LevelStats Hotspots GiStar Weights; do
+  f="$OUT/locate.txt"
+  [ "$b" = Locate ] || f="$OUT/stats-hotspots.txt"
+  "$BENCHSTAT" -filter ".name:Areas$b" -col /impl "$f" >"$OUT/$b.benchstat"
+done
 
 # Medians of sec/op and points/s for each benchmark, without the -N suffix.
 awk '/^BenchmarkAreas/ && / ns\/op/ {
@@ -98,7 +106,7 @@ awk '/^BenchmarkAreas/ && / ns\/op/ {
       if ($(i+1) == "ns/op") print name, "ns", $i
       if ($(i+1) == "points/s") print name, "pts", $i
     }
-  }' "$OUT"/locate-*.txt "$OUT"/stats-hotspots.txt |
+  }' "$OUT/locate.txt" "$OUT/stats-hotspots.txt" |
   sort -k1,1 -k2,2 -k3,3g |
   awk '{ k = $1 " " $2; v[k, ++n[k]] = $3 }
     END { for (k in n) { c = n[k]; m = (c % 2) ? v[k, (c+1)/2] : (v[k, c/2] + v[k, c/2+1]) / 2; print k, m, c } }' |
