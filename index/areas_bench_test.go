@@ -488,9 +488,9 @@ func explain(tb testing.TB, q interface {
 // Areas.Locate (and TestLocateMatchesPostGIS): among the areas whose
 // geometry ST_Intersects the point, the deepest level, then the smallest
 // pcode. The GiST index on areas.geom finds the candidates. %s restricts
-// the levels. In a trial a LATERAL subquery with ORDER BY … LIMIT 1 per
-// point took a quarter longer, and PostgreSQL would not run it in
-// parallel workers.
+// the levels. A LATERAL subquery with ORDER BY … LIMIT 1 per point was
+// no faster in trials, and PostgreSQL would not run it in parallel
+// workers.
 const sqlLocate = `SELECT DISTINCT ON (p.n) p.n, coalesce(a.pcode, '')
 FROM bench_points p
 LEFT JOIN areas a ON ST_Intersects(a.geom, p.geom) %s
@@ -1245,9 +1245,9 @@ func BenchmarkAreasGiStar(b *testing.B) {
 			}
 		})
 		b.Run("units="+name+"/impl=postgis", func(b *testing.B) {
+			d := assigned(b)
 			giTables(b)
 			checkGiStar(b, name)
-			d := &ad
 			z := map[int32]float64{}
 			for b.Loop() {
 				if err := queryZ(ctx, d.pool, z, sqlGiStar(name)); err != nil {
@@ -1269,12 +1269,13 @@ func checkGiStar(b *testing.B, name string) {
 		for i, r := range res {
 			want[int32(i)] = r.Z
 		}
+		pool := assigned(b).pool
 		got := map[int32]float64{}
-		if err := queryZ(context.Background(), ad.pool, got, sqlGiStar(name)); err != nil {
+		if err := queryZ(context.Background(), pool, got, sqlGiStar(name)); err != nil {
 			b.Fatal(err)
 		}
 		compareZ(b, "GiStar "+name, got, want)
-		explain(b, ad.pool, "GiStar "+name, sqlGiStar(name))
+		explain(b, pool, "GiStar "+name, sqlGiStar(name))
 	})
 }
 

@@ -15,7 +15,7 @@
 # and fails otherwise. The benchmarks start their own throwaway PostgreSQL
 # cluster (postgistest); all load stays on 127.0.0.1. Raw outputs go to a
 # directory under the system temp dir, printed at the end. It takes about
-# 25 minutes on 2 cores, in four go test runs of under 10 minutes each.
+# 20 minutes on 2 cores, in four go test runs of under 10 minutes each.
 #
 # Environment: BENCH_COUNT (6, the fewest for which benchstat gives a 95 %
 # interval) runs of each benchmark.
