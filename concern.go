@@ -3,6 +3,7 @@ package concernmap
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -126,8 +127,9 @@ const clockSkew = 10 * time.Minute
 
 func validateText(fe *fieldErrors, field, s string, min, max int) {
 	switch {
-	case !utf8.ValidString(s):
-		fe.add(field, "must be valid UTF-8")
+	case !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0:
+		// PostgreSQL text takes no NUL; every store refuses the same input.
+		fe.add(field, "must be valid UTF-8 without NUL")
 	case len(s) < min:
 		fe.add(field, "is required")
 	case len(s) > max:

@@ -73,6 +73,7 @@ type Store interface {
 	ConcernStore
 	AreaStore
 	UserStore
+	WorkflowStore
 }
 
 // Service is the domain service: it applies the rules, writes to the store
@@ -83,6 +84,7 @@ type Service struct {
 	newIndex func() ConcernIndex
 	areas    AreaIndex
 	now      func() time.Time
+	zone     *time.Location // where days begin, for due and review dates
 	log      *slog.Logger
 	secret   []byte
 	loaded   atomic.Bool
@@ -95,7 +97,7 @@ type Service struct {
 // newIndex and the area index areas. Call Load, or Follow for a shared
 // store, before use.
 func NewService(store Store, newIndex func() ConcernIndex, areas AreaIndex) *Service {
-	s := &Service{store: store, newIndex: newIndex, areas: areas, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	s := &Service{store: store, newIndex: newIndex, areas: areas, now: time.Now, zone: DefaultZone, log: slog.New(slog.DiscardHandler)}
 	index := newIndex()
 	s.index.Store(&index)
 	return s

@@ -40,6 +40,20 @@ type Service interface {
 	GridHotspots(ctx context.Context, bound orb.Bound, cell float64, f concernmap.StatsFilter) ([]concernmap.Hotspot, error)
 	AreasBound() (orb.Bound, bool)
 	NewViewer(u *concernmap.User, publicMap bool, k int) *concernmap.Viewer
+
+	MoveConcern(ctx context.Context, id uuid.UUID, to concernmap.Status, note string, ifVersion int) (*concernmap.Concern, error)
+	ConcernHistory(ctx context.Context, id uuid.UUID) ([]*concernmap.ConcernMove, error)
+	FileRequest(ctx context.Context, r *concernmap.Request) (*concernmap.Request, error)
+	RespondToRequest(ctx context.Context, id uuid.UUID, to concernmap.RequestStatus, message string, scheduledFor concernmap.Date, ifVersion int) (*concernmap.Request, error)
+	FindRequest(ctx context.Context, id uuid.UUID) (*concernmap.Request, error)
+	FindRequests(ctx context.Context, q concernmap.RequestQuery) (concernmap.RequestList, error)
+	CreatePlan(ctx context.Context, p *concernmap.ActionPlan) (*concernmap.ActionPlan, error)
+	UpdatePlan(ctx context.Context, id uuid.UUID, upd concernmap.PlanUpdate, ifVersion int) (*concernmap.ActionPlan, error)
+	ReviewPlan(ctx context.Context, id uuid.UUID, note string, ifVersion int) (*concernmap.ActionPlan, error)
+	FindPlan(ctx context.Context, id uuid.UUID) (*concernmap.ActionPlan, error)
+	FindPlans(ctx context.Context, q concernmap.PlanQuery) ([]*concernmap.ActionPlan, error)
+	Accountability(ctx context.Context, q concernmap.AccountabilityQuery) ([]concernmap.AccountabilityRow, error)
+	Today() concernmap.Date
 }
 
 // Config holds the server's settings.
@@ -123,6 +137,20 @@ func (s *Server) routes() {
 	v1.GET("/areas/:pcode/stats", s.areaStats)
 	v1.GET("/stats", s.levelStats)
 	v1.GET("/hotspots", s.hotspots)
+
+	v1.GET("/workflow", s.getWorkflow)
+	v1.POST("/concerns/:id/status", s.moveConcern)
+	v1.GET("/concerns/:id/history", s.concernHistory)
+	v1.GET("/requests", s.listRequests)
+	v1.POST("/requests", s.fileRequest)
+	v1.GET("/requests/:id", s.getRequest)
+	v1.POST("/requests/:id/responses", s.respondToRequest)
+	v1.GET("/action-plans", s.listPlans)
+	v1.POST("/action-plans", s.createPlan)
+	v1.GET("/action-plans/:id", s.getPlan)
+	v1.PATCH("/action-plans/:id", s.updatePlan)
+	v1.POST("/action-plans/:id/reviews", s.reviewPlan)
+	v1.GET("/accountability", s.accountability)
 
 	e.GET("/*", echo.WrapHandler(s.web))
 }

@@ -57,6 +57,7 @@ type client struct {
 	token  string
 	tokens map[concernmap.Role]string
 	users  map[concernmap.Role]*concernmap.User
+	svc    *concernmap.Service // to set its clock
 }
 
 // as returns a client that acts as a user of role, or anonymously for "".
@@ -79,7 +80,7 @@ func serve(t *testing.T, store concernmap.Store) *client {
 		srv.Close()
 		store.Close()
 	})
-	c := &client{t: t, url: srv.URL, tokens: map[concernmap.Role]string{}, users: map[concernmap.Role]*concernmap.User{}}
+	c := &client{t: t, url: srv.URL, tokens: map[concernmap.Role]string{}, users: map[concernmap.Role]*concernmap.User{}, svc: svc}
 	ctx := context.Background()
 	for _, role := range concernmap.Roles {
 		u, err := concernmap.NewUser("test-"+strings.ReplaceAll(string(role), "_", "-"), "Test "+string(role), role, testPassword)

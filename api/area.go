@@ -223,12 +223,6 @@ func writeStatsCSV(c echo.Context, stats []concernmap.AreaStats) error {
 	}
 	w.Write(head)
 	csvCount := func(n concernmap.Count) string { return strings.Trim(n.String(), `"`) }
-	optional := func(f *float64) string {
-		if f == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*f, 'f', 4, 64)
-	}
 	for _, st := range stats {
 		row := []string{st.PCode, string(st.Level), csvSafe(st.NameEN), csvSafe(st.NameMY),
 			strconv.FormatFloat(st.AreaKM2, 'f', 3, 64), csvCount(st.Total), optional(st.DensityPerKM2), optional(st.ShareResolved)}
@@ -243,6 +237,14 @@ func writeStatsCSV(c echo.Context, stats []concernmap.AreaStats) error {
 	w.Flush()
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="concernmap-stats.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// optional writes a number that may be missing as CSV.
+func optional(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'f', 4, 64)
 }
 
 // csvSafe stops a spreadsheet from running a name as a formula.

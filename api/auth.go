@@ -22,6 +22,10 @@ var (
 	reporters   = roles(concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAdmin)
 	editors     = roles(concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAdmin)
 	coordinator = roles(concernmap.RoleCoordinator, concernmap.RoleAdmin)
+	movers      = roles(concernmap.RoleCoordinator, concernmap.RoleAuthority, concernmap.RoleAdmin)
+	answerers   = roles(concernmap.RoleAuthority, concernmap.RoleAdmin)
+	community   = roles(concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAdmin)
+	requesters  = roles(concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAuthority, concernmap.RoleAdmin)
 	adminOnly   = roles(concernmap.RoleAdmin)
 )
 
@@ -64,6 +68,23 @@ var access = map[string]map[concernmap.Role]bool{
 	"GET /api/v1/areas/:pcode/stats": anyone,
 	"GET /api/v1/stats":              anyone,
 	"GET /api/v1/hotspots":           anyone,
+
+	// Which moves a role may make is the workflow table's business; these
+	// are the roles that have any. Advocates see requests only as the
+	// accountability report, and action plans stay with the community.
+	"GET /api/v1/workflow":                  signedIn,
+	"POST /api/v1/concerns/:id/status":      movers,
+	"GET /api/v1/concerns/:id/history":      signedIn,
+	"GET /api/v1/requests":                  requesters,
+	"POST /api/v1/requests":                 coordinator,
+	"GET /api/v1/requests/:id":              requesters,
+	"POST /api/v1/requests/:id/responses":   answerers,
+	"GET /api/v1/action-plans":              community,
+	"POST /api/v1/action-plans":             coordinator,
+	"GET /api/v1/action-plans/:id":          community,
+	"PATCH /api/v1/action-plans/:id":        coordinator,
+	"POST /api/v1/action-plans/:id/reviews": coordinator,
+	"GET /api/v1/accountability":            signedIn,
 }
 
 // authenticate finds who is calling: a bearer API token, or a session

@@ -57,6 +57,20 @@ var matrix = map[string][]concernmap.Role{
 	"GET /api/v1/areas/:pcode/stats": concernmap.Roles,
 	"GET /api/v1/stats":              concernmap.Roles,
 	"GET /api/v1/hotspots":           concernmap.Roles,
+
+	"GET /api/v1/workflow":                  concernmap.Roles,
+	"POST /api/v1/concerns/:id/status":      {concernmap.RoleCoordinator, concernmap.RoleAuthority, concernmap.RoleAdmin},
+	"GET /api/v1/concerns/:id/history":      concernmap.Roles,
+	"GET /api/v1/requests":                  {concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAuthority, concernmap.RoleAdmin},
+	"POST /api/v1/requests":                 {concernmap.RoleCoordinator, concernmap.RoleAdmin},
+	"GET /api/v1/requests/:id":              {concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAuthority, concernmap.RoleAdmin},
+	"POST /api/v1/requests/:id/responses":   {concernmap.RoleAuthority, concernmap.RoleAdmin},
+	"GET /api/v1/action-plans":              {concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAdmin},
+	"POST /api/v1/action-plans":             {concernmap.RoleCoordinator, concernmap.RoleAdmin},
+	"GET /api/v1/action-plans/:id":          {concernmap.RoleMember, concernmap.RoleCoordinator, concernmap.RoleAdmin},
+	"PATCH /api/v1/action-plans/:id":        {concernmap.RoleCoordinator, concernmap.RoleAdmin},
+	"POST /api/v1/action-plans/:id/reviews": {concernmap.RoleCoordinator, concernmap.RoleAdmin},
+	"GET /api/v1/accountability":            concernmap.Roles,
 }
 
 // TestAuthorizationMatrix calls every route as every role. A route the
@@ -141,6 +155,28 @@ func TestNoLeaks(t *testing.T) {
 			}
 			ids[cc.name] = id
 		}
+		// The workflow runs over them: a coordinator verifies C, files a
+		// request and writes a plan for A and C, and the authority answers.
+		tract := props(c.do("GET", "/api/v1/concerns/"+ids["C open in scope"], "").json(t))["area"].(string)
+		coord := c.as(concernmap.RoleCoordinator)
+		if r := coord.move(ids["C open in scope"], "verified", "seen"); r.status != 200 {
+			t.Fatalf("verify: %d %s", r.status, r.body)
+		}
+		linked, _ := json.Marshal([]string{ids["A sensitive in scope"], ids["C open in scope"]})
+		r := coord.do("POST", "/api/v1/requests", fmt.Sprintf(`{"area":%q,"concerns":%s,"ask":"Help","due":"2199-01-01"}`, tract, linked))
+		if r.status != 201 {
+			t.Fatalf("file request: %d %s", r.status, r.body)
+		}
+		request := r.json(t)["id"].(string)
+		if r := c.as(concernmap.RoleAuthority).do("POST", "/api/v1/requests/"+request+"/responses", `{"status":"acknowledged","message":"On it"}`); r.status != 200 {
+			t.Fatalf("acknowledge: %d %s", r.status, r.body)
+		}
+		r = coord.do("POST", "/api/v1/action-plans", fmt.Sprintf(`{"area":%q,"title":"Plan","problem":"Unsafe","concerns":%s,"review_dates":["2199-01-01"]}`, tract, linked))
+		if r.status != 201 {
+			t.Fatalf("create plan: %d %s", r.status, r.body)
+		}
+		plan := r.json(t)["id"].(string)
+
 		// What each role may see: the place of each concern, and whether
 		// the reporter shows.
 		type right struct{ place, reporter map[string]bool }
@@ -162,6 +198,11 @@ func TestNoLeaks(t *testing.T) {
 			seen.Write(cl.do("POST", "/api/v1/concerns/search", `{"type":"Polygon","coordinates":[[[90,10],[100,10],[100,20],[90,20],[90,10]]]}`).body)
 			for _, id := range ids {
 				seen.Write(cl.do("GET", "/api/v1/concerns/"+id, "").body)
+				seen.Write(cl.do("GET", "/api/v1/concerns/"+id+"/history", "").body)
+			}
+			for _, path := range []string{"/api/v1/requests", "/api/v1/requests?inbox=1", "/api/v1/requests/" + request,
+				"/api/v1/action-plans", "/api/v1/action-plans/" + plan, "/api/v1/accountability", "/api/v1/accountability?format=csv"} {
+				seen.Write(cl.do("GET", path, "").body)
 			}
 			text := seen.String()
 			for _, cc := range cs {

@@ -1,6 +1,6 @@
-// Package bolt is the embedded store: concernmap.ConcernStore,
-// AreaStore and UserStore on one bbolt file. Every commit is fsynced before
-// a write returns.
+// Package bolt is the embedded store: concernmap.ConcernStore, AreaStore,
+// UserStore and WorkflowStore on one bbolt file. Every commit is fsynced
+// before a write returns.
 //
 // Buckets:
 //
@@ -13,6 +13,9 @@
 //	api_tokens        16-byte UUID -> token record (see record.go)
 //	api_token_hashes  hash -> 16-byte token UUID
 //	audit             16-byte UUIDv7 -> audit record (see record.go); append-only
+//	concern_moves     16-byte concern UUID + 8-byte big-endian sequence -> JSON of the move
+//	requests          16-byte UUID -> JSON of the request
+//	action_plans      16-byte UUID -> JSON of the action plan
 //	meta              "format" -> file format; "secret" -> cursor-signing key
 //
 // Times are kept to the microsecond and returned in UTC, as in the postgis
@@ -43,6 +46,9 @@ var (
 	bucketTokens     = []byte("api_tokens")
 	bucketTokenHash  = []byte("api_token_hashes")
 	bucketAudit      = []byte("audit")
+	bucketMoves      = []byte("concern_moves")
+	bucketRequests   = []byte("requests")
+	bucketPlans      = []byte("action_plans")
 	bucketMeta       = []byte("meta")
 
 	keyFormat = []byte("format")
@@ -126,10 +132,11 @@ func (db *DB) init(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketConcerns); err != nil {
 		return err
 	}
-	// Files made before areas, users or the audit log existed gain their
-	// buckets here; the format is unchanged, as older code never looks for
-	// them.
-	for _, name := range [][]byte{bucketAreas, bucketUsers, bucketUserNames, bucketSessions, bucketTokens, bucketTokenHash, bucketAudit} {
+	// Files made before areas, users, the audit log or the workflow existed
+	// gain their buckets here; the format is unchanged, as older code never
+	// looks for them.
+	for _, name := range [][]byte{bucketAreas, bucketUsers, bucketUserNames, bucketSessions, bucketTokens, bucketTokenHash,
+		bucketAudit, bucketMoves, bucketRequests, bucketPlans} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -1,7 +1,7 @@
 // Package postgis is the PostgreSQL/PostGIS store: concernmap.ConcernStore,
-// AreaStore and UserStore on pgx. Any number of instances may share one
-// database; each write is one transaction, with its audit events, and the
-// version check is made under a row lock.
+// AreaStore, UserStore and WorkflowStore on pgx. Any number of instances may
+// share one database; each write is one transaction, with its audit events,
+// and the version check is made under a row lock.
 //
 // Times are kept to the microsecond, PostgreSQL's precision, and returned in
 // UTC. Geometries cross the boundary as EWKB with SRID 4326.

@@ -1,7 +1,7 @@
 // Package storetest is the one contract test suite for
-// concernmap.ConcernStore, and for concernmap.AreaStore and
-// concernmap.UserStore, which every store must also implement. Every store
-// package runs it from its own tests:
+// concernmap.ConcernStore, and for concernmap.AreaStore,
+// concernmap.UserStore and concernmap.WorkflowStore, which every store must
+// also implement. Every store package runs it from its own tests:
 //
 //	func TestConcernStore(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) func() concernmap.ConcernStore {
@@ -83,6 +83,33 @@
 //     100, and more than 1000 is 1000. Times come back to the microsecond in
 //     UTC, and Before and After as the same JSON values, not necessarily the
 //     same bytes.
+//   - WriteWorkflow checks w before it reads anything: each move's To must
+//     be a known status, its Note UTF-8 of at most concernmap.MaxNoteLen
+//     bytes and its At set, and the request and plan must pass Validate;
+//     EINVALID names the field, such as "moves[0].to" or "ask". It then
+//     applies the moves in order, each checked as WorkflowStore says, then
+//     the request, then the plan. A move sees the moves before it in the
+//     write, even of its own concern. It returns one concern per move, as
+//     that move left it, and on any error writes nothing and logs nothing.
+//   - A request or plan at version 0 is created at Version 1, and an ID that
+//     is taken is ECONFLICT naming "id". At any other version it must exist
+//     (ENOTFOUND) at that version (EPRECONDITION), and it is replaced whole
+//     at Version+1. The caller's Version is set only on success. Requests
+//     and plans come back exactly as they were written, as JSON: times keep
+//     their nanoseconds and zones.
+//   - FindConcernMoves returns a concern's moves in the order they were
+//     made, whatever their times, with At to the microsecond in UTC and
+//     IfVersion 0. A concern with none has none, a deleted one keeps its
+//     moves, and an unknown one is ENOTFOUND. FindRequests and
+//     FindActionPlans sort by CreatedAt to the microsecond, then by ID
+//     byte by byte.
+//   - WriteWorkflow logs concern.move for each move (before and after: the
+//     concern's Feature) at the move's At, and the request and plan with
+//     their action, entity "request" or "action_plan", their ID and the
+//     document before (none on create) and after, as AuditJSON, at w.Now.
+//   - Of writers racing on one concern or document at one version, exactly
+//     one wins; the others fail with EPRECONDITION or ECONFLICT, never by
+//     deadlock, whatever order they move concerns in.
 package storetest
 
 import (
@@ -151,6 +178,14 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() concernmap.ConcernS
 		{"AuditPages", testAuditPages},
 		{"AuditAppend", testAuditAppend},
 		{"AuditReopen", testAuditReopen},
+		{"WorkflowMoves", testWorkflowMoves},
+		{"WorkflowMoveErrors", testWorkflowMoveErrors},
+		{"WorkflowRequest", testWorkflowRequest},
+		{"WorkflowPlan", testWorkflowPlan},
+		{"WorkflowAtomic", testWorkflowAtomic},
+		{"WorkflowAudit", testWorkflowAudit},
+		{"WorkflowConcurrent", testWorkflowConcurrent},
+		{"WorkflowReopen", testWorkflowReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
