@@ -80,6 +80,8 @@ func (s *Service) ImportAreas(ctx context.Context, areas []*Area) (ImportResult,
 	if res.Assigned, err = s.reassign(ctx); err != nil {
 		return res, err
 	}
+	// New boundaries change every area tile and the statistics on them.
+	s.changedAll()
 	return res, nil
 }
 

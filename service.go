@@ -26,6 +26,11 @@ type ConcernIndex interface {
 	// Each calls fn for every concern that matches f's attribute filters
 	// (not the spatial ones or the page), for statistics.
 	Each(f *ConcernFilter, fn func(*ConcernAttrs))
+	// EachIn is Each for the concerns whose geometry meets b, for tiles.
+	EachIn(f *ConcernFilter, b orb.Bound, fn func(*ConcernAttrs))
+	// Bound returns the bound and area of the concern the index holds, if
+	// any; a write uses it to find the tiles the concern left.
+	Bound(id uuid.UUID) (b orb.Bound, area string, ok bool)
 	// Len returns how many concerns the index holds.
 	Len() int
 }
@@ -88,6 +93,12 @@ type Service struct {
 	log      *slog.Logger
 	secret   []byte
 	loaded   atomic.Bool
+	// gen counts changes to the index; memo keeps what is computed from
+	// the whole index until it changes.
+	gen  atomic.Uint64
+	memo memo
+	// onChange hears of every change to the index, for the tile cache.
+	onChange atomic.Pointer[func(Change)]
 	// sensitive maps category keys to their sensitive flag; replaced whole
 	// when categories change.
 	sensitive atomic.Pointer[map[string]bool]
@@ -176,6 +187,7 @@ func (s *Service) Reload(ctx context.Context) error {
 		return fmt.Errorf("reload index: %w", err)
 	}
 	s.index.Store(&fresh)
+	s.changedAll()
 	s.log.Info("index loaded", slog.Int("concerns", fresh.Len()), slog.Float64("seconds", time.Since(start).Seconds()))
 	return nil
 }
@@ -269,7 +281,7 @@ func (s *Service) CreateConcern(ctx context.Context, c *Concern) (_ *Concern, cr
 		return nil, false, Errorf(ECONFLICT, "concern %s was deleted; use a new id", c.ID)
 	}
 	if created {
-		s.idx().Put(got)
+		s.put(got)
 	}
 	return got, created, nil
 }
@@ -412,7 +424,7 @@ func (s *Service) UpdateConcern(ctx context.Context, id uuid.UUID, upd ConcernUp
 	if err != nil {
 		return nil, fmt.Errorf("update concern %s: %w", id, err)
 	}
-	s.idx().Put(c)
+	s.put(c)
 	return c, nil
 }
 
@@ -426,7 +438,7 @@ func (s *Service) DeleteConcern(ctx context.Context, id uuid.UUID, ifVersion int
 	if err != nil {
 		return nil, fmt.Errorf("delete concern %s: %w", id, err)
 	}
-	s.idx().Put(c)
+	s.put(c)
 	return c, nil
 }
 
@@ -475,6 +487,44 @@ func (s *Service) Refresh(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return fmt.Errorf("refresh concern %s: %w", id, err)
 	}
-	s.idx().Put(c)
+	s.put(c)
 	return nil
+}
+
+// Change says where the index changed: the bounds of the concerns before
+// and after, and the areas they left and joined. All means everything may
+// have changed, as after a reload.
+type Change struct {
+	Bounds []orb.Bound
+	Areas  []string
+	All    bool
+}
+
+// OnChange sets fn to hear of every change to the index, after it is made;
+// the tile cache uses it to drop the tiles a write touched.
+func (s *Service) OnChange(fn func(Change)) { s.onChange.Store(&fn) }
+
+// put puts c in the index and tells the listener where it was and is.
+func (s *Service) put(c *Concern) {
+	x := s.idx()
+	oldBound, oldArea, had := x.Bound(c.ID)
+	x.Put(c)
+	s.gen.Add(1)
+	fn := s.onChange.Load()
+	if fn == nil {
+		return
+	}
+	ch := Change{Bounds: []orb.Bound{c.Geometry.Bound()}, Areas: []string{c.Area}}
+	if had {
+		ch.Bounds = append(ch.Bounds, oldBound)
+		ch.Areas = append(ch.Areas, oldArea)
+	}
+	(*fn)(ch)
+}
+
+func (s *Service) changedAll() {
+	s.gen.Add(1)
+	if fn := s.onChange.Load(); fn != nil {
+		(*fn)(Change{All: true})
+	}
 }

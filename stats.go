@@ -323,7 +323,9 @@ const MaxHotspotCells = 250_000
 // GridHotspots computes Gi* over a regular grid of cell degrees covering
 // bound, with the 8 surrounding cells as neighbours (a distance band of 1.5
 // cells). Every cell in the grid takes part, empty ones too, so that the
-// mean is over the whole study area.
+// mean is over the whole study area. Only concerns the viewer may see as
+// points count: sensitive ones it may see only as numbers are left to the
+// areas' hotspots.
 func (s *Service) GridHotspots(ctx context.Context, bound orb.Bound, cell float64, f StatsFilter) ([]Hotspot, error) {
 	f, err := forViewer(ctx, f)
 	if err != nil {
@@ -342,6 +344,12 @@ func (s *Service) GridHotspots(ctx context.Context, bound orb.Bound, cell float6
 	counts := make([]float64, g.Cols*g.Rows)
 	buckets := make([]bucket, len(counts))
 	s.idx().Each(f.concernFilter(), func(a *ConcernAttrs) {
+		// A cell can be small enough to place a concern, so it counts
+		// only those the viewer may see as points; the others count in
+		// the areas' hotspots, where small numbers are suppressed.
+		if a.Visibility < SeeNoReporter {
+			return
+		}
 		if col, row, ok := g.Cell(a.Point); ok {
 			counts[row*g.Cols+col]++
 			buckets[row*g.Cols+col].add(a.Visibility == SeeAggregate)

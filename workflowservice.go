@@ -119,9 +119,8 @@ func (s *Service) shown(v *Viewer, c *Concern) *Concern {
 }
 
 func (s *Service) putAll(cs []*Concern) {
-	x := s.idx()
 	for _, c := range cs {
-		x.Put(c)
+		s.put(c)
 	}
 }
 

@@ -54,6 +54,12 @@ type Service interface {
 	FindPlans(ctx context.Context, q concernmap.PlanQuery) ([]*concernmap.ActionPlan, error)
 	Accountability(ctx context.Context, q concernmap.AccountabilityQuery) ([]concernmap.AccountabilityRow, error)
 	Today() concernmap.Date
+
+	OnChange(fn func(concernmap.Change))
+	TileClass(ctx context.Context) (string, context.Context, error)
+	TileConcerns(ctx context.Context, b orb.Bound, f concernmap.StatsFilter, fn func(*concernmap.ConcernAttrs)) error
+	TileAreaStats(ctx context.Context, level concernmap.AreaLevel, f concernmap.StatsFilter, key string) (map[string]concernmap.AreaTileStats, error)
+	TileGridHotspots(ctx context.Context, cell float64, f concernmap.StatsFilter, key string) ([]concernmap.Hotspot, error)
 }
 
 // Config holds the server's settings.
@@ -65,10 +71,23 @@ type Config struct {
 	K int
 	// SecureCookies marks the session cookie Secure; set it behind HTTPS.
 	SecureCookies bool
+	// BasemapURL is a raster tile URL template for the web map's basemap;
+	// empty shows none. BasemapAttribution credits it.
+	BasemapURL         string
+	BasemapAttribution string
+	// ClusterBelowZoom is the zoom under which concern tiles carry counts
+	// per grid cell rather than concerns.
+	ClusterBelowZoom int
+	// TileCacheBytes bounds the memory of cached tiles.
+	TileCacheBytes int64
 }
 
-// DefaultConfig returns the defaults: no public map, k = 5.
-func DefaultConfig() Config { return Config{K: 5} }
+// DefaultConfig returns the defaults: no public map, k = 5, OpenStreetMap
+// as the basemap, clusters below zoom 11 and 256 MiB of tiles.
+func DefaultConfig() Config {
+	return Config{K: 5, BasemapURL: "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+		BasemapAttribution: "© OpenStreetMap contributors", ClusterBelowZoom: 11, TileCacheBytes: 256 << 20}
+}
 
 // Server is the HTTP server.
 type Server struct {
@@ -84,12 +103,16 @@ type Server struct {
 	metrics    *metrics
 	web        http.Handler
 	server     *http.Server
+	tiles      *tileServer
 }
 
 // New returns a server. web serves the front end at /.
 func New(cfg Config, svc Service, auth *concernmap.Auth, users concernmap.UserStore, log *slog.Logger, reg *prometheus.Registry, web http.Handler) *Server {
 	s := &Server{echo: echo.New(), cfg: cfg, svc: svc, auth: auth, users: users, log: log, web: web}
 	s.metrics = newMetrics(reg, svc)
+	s.tiles = newTileServer(s)
+	svc.OnChange(s.tiles.invalidate)
+	s.metrics.tileCache(reg, s.tiles.cache)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -151,6 +174,10 @@ func (s *Server) routes() {
 	v1.PATCH("/action-plans/:id", s.updatePlan)
 	v1.POST("/action-plans/:id/reviews", s.reviewPlan)
 	v1.GET("/accountability", s.accountability)
+
+	v1.GET("/config", s.getConfig)
+	e.GET("/tiles/:file", s.tiles.tileJSON)
+	e.GET("/tiles/:layer/:z/:x/:y", s.tiles.serveTile)
 
 	e.GET("/*", echo.WrapHandler(s.web))
 }

@@ -85,6 +85,12 @@ var access = map[string]map[concernmap.Role]bool{
 	"PATCH /api/v1/action-plans/:id":        coordinator,
 	"POST /api/v1/action-plans/:id/reviews": coordinator,
 	"GET /api/v1/accountability":            signedIn,
+
+	// Tiles answer visitors only where the deployment has a public map,
+	// and then only the area layers' aggregates; the service decides.
+	"GET /api/v1/config":         anyone,
+	"GET /tiles/:file":           anyone,
+	"GET /tiles/:layer/:z/:x/:y": anyone,
 }
 
 // authenticate finds who is calling: a bearer API token, or a session

@@ -7,6 +7,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/concernmap/concernmap/tiles"
 )
 
 type metrics struct {
@@ -55,4 +57,18 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 		return nil
 	}
+}
+
+// tileCache exports the tile cache's counters.
+func (m *metrics) tileCache(reg *prometheus.Registry, c *tiles.Cache) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "concernmap_tile_cache_hits_total", Help: "Tiles served from the cache."},
+			func() float64 { return float64(c.Hits()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "concernmap_tile_cache_misses_total", Help: "Tiles built because the cache lacked them."},
+			func() float64 { return float64(c.Misses()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "concernmap_tile_cache_evictions_total", Help: "Tiles evicted to make room."},
+			func() float64 { return float64(c.Evictions()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "concernmap_tile_cache_bytes", Help: "Bytes held by the tile cache."},
+			func() float64 { return float64(c.Bytes()) }),
+	)
 }

@@ -71,6 +71,10 @@ var matrix = map[string][]concernmap.Role{
 	"PATCH /api/v1/action-plans/:id":        {concernmap.RoleCoordinator, concernmap.RoleAdmin},
 	"POST /api/v1/action-plans/:id/reviews": {concernmap.RoleCoordinator, concernmap.RoleAdmin},
 	"GET /api/v1/accountability":            concernmap.Roles,
+	"GET /api/v1/config":                    allRoles,
+	// Tiles and TileJSON answer visitors only with a public map.
+	"GET /tiles/:file":           concernmap.Roles,
+	"GET /tiles/:layer/:z/:x/:y": concernmap.Roles,
 }
 
 // TestAuthorizationMatrix calls every route as every role. A route the
@@ -92,7 +96,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if r := c.do("POST", "/api/v1/concerns", feature(id, nil)); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	paths := map[string]string{":id": id, ":pcode": "MMR003"}
+	paths := map[string]string{":id": id, ":pcode": "MMR003", ":file": "concerns.json", ":layer": "concerns", ":z": "0", ":x": "0", ":y": "0.mvt"}
 	for route, allowed := range matrix {
 		method, path, _ := strings.Cut(route, " ")
 		for k, v := range paths {

@@ -349,20 +349,59 @@ func (x *Index) Each(f *concernmap.ConcernFilter, fn func(*concernmap.ConcernAtt
 		if a.Visibility = m.visibility(e); a.Visibility == concernmap.SeeNothing {
 			continue
 		}
-		a.ID, a.Geometry = e.id, e.geom
-		a.Category = x.catNames[e.category]
-		a.Status = concernmap.Statuses[e.status]
-		a.Severity = int(e.severity)
-		a.Affected = e.affected
-		a.When = concernmap.WhenKinds[e.when]
-		a.ObservedAt = e.observed
-		a.Area = x.areaNames[e.area]
-		if e.point {
-			a.Point = e.geom.(orb.Point)
-		} else {
-			a.Point = geo.RepresentativePoint(e.geom)
-		}
+		x.fill(&a, e)
 		fn(&a)
+	}
+}
+
+// EachIn is Each for the concerns whose geometry meets b: what a vector
+// tile holds. It walks the R-tree, so a tile costs what it holds, not what
+// the index holds.
+func (x *Index) EachIn(f *concernmap.ConcernFilter, b orb.Bound, fn func(*concernmap.ConcernAttrs)) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	m := x.compile(f)
+	m.hasAfter = false
+	var a concernmap.ConcernAttrs
+	min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+	x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
+		if !m.attrs(e) || !within(emin, emax, b) && !inBound(e, b) {
+			return true
+		}
+		if a.Visibility = m.visibility(e); a.Visibility == concernmap.SeeNothing {
+			return true
+		}
+		x.fill(&a, e)
+		fn(&a)
+		return true
+	})
+}
+
+// Bound returns the bound and area of concern id, if the index holds it.
+func (x *Index) Bound(id uuid.UUID) (orb.Bound, string, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	e, ok := x.byID[id]
+	if !ok {
+		return orb.Bound{}, "", false
+	}
+	return e.geom.Bound(), x.areaNames[e.area], true
+}
+
+// fill sets a from e.
+func (x *Index) fill(a *concernmap.ConcernAttrs, e *entry) {
+	a.ID, a.Geometry = e.id, e.geom
+	a.Category = x.catNames[e.category]
+	a.Status = concernmap.Statuses[e.status]
+	a.Severity = int(e.severity)
+	a.Affected = e.affected
+	a.When = concernmap.WhenKinds[e.when]
+	a.ObservedAt = e.observed
+	a.Area = x.areaNames[e.area]
+	if e.point {
+		a.Point = e.geom.(orb.Point)
+	} else {
+		a.Point = geo.RepresentativePoint(e.geom)
 	}
 }
 

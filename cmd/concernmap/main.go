@@ -179,6 +179,10 @@ func (m *Main) ParseFlags(cmd string, args []string) error {
 		fs.BoolVar(&c.API.PublicMap, "public-map", envBool("CONCERNMAP_PUBLIC_MAP"), "let visitors who have not signed in see area aggregates (env CONCERNMAP_PUBLIC_MAP)")
 		fs.IntVar(&c.API.K, "k", c.API.K, "aggregates of concerns a viewer may not see exactly show as \"<k\" below this")
 		fs.BoolVar(&c.API.SecureCookies, "secure-cookies", envBool("CONCERNMAP_SECURE_COOKIES"), "mark the session cookie Secure; set it behind HTTPS (env CONCERNMAP_SECURE_COOKIES)")
+		fs.StringVar(&c.API.BasemapURL, "basemap-url", env("CONCERNMAP_BASEMAP_URL", c.API.BasemapURL), "raster basemap tile URL template with {z}/{x}/{y}; empty shows no basemap (env CONCERNMAP_BASEMAP_URL)")
+		fs.StringVar(&c.API.BasemapAttribution, "basemap-attribution", env("CONCERNMAP_BASEMAP_ATTRIBUTION", c.API.BasemapAttribution), "attribution shown for the basemap")
+		fs.IntVar(&c.API.ClusterBelowZoom, "cluster-below-zoom", c.API.ClusterBelowZoom, "below this zoom, concern tiles carry counts per grid cell, not concerns")
+		fs.Int64Var(&c.API.TileCacheBytes, "tile-cache-bytes", c.API.TileCacheBytes, "memory for cached vector tiles")
 		c.AdminPassword = os.Getenv("CONCERNMAP_ADMIN_PASSWORD")
 	}
 	if cmd == "seed" {
@@ -387,7 +391,7 @@ func (m *Main) Seed(ctx context.Context) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	fmt.Fprintf(m.stdout, "seeded %d demo concerns around %d synthetic villages (%d new)\n", m.Config.SeedCount, len(villages), created)
-	return nil
+	return m.demoWorkflow(ctx, svc)
 }
 
 // Healthcheck asks the server on Config.Addr whether it is ready.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,9 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/concernmap/concernmap"
 )
@@ -189,5 +193,90 @@ func (m *Main) demoUsers(ctx context.Context) error {
 		return nil
 	}
 	fmt.Fprint(m.stdout, text)
+	return nil
+}
+
+// demoWorkflow walks a few demo concerns through the process the first time
+// demo data is seeded, so that every view has something to show: the
+// coordinator verifies and prioritises, writes an action plan due for
+// review today, and files a request that waits in the authority's inbox.
+func (m *Main) demoWorkflow(ctx context.Context, svc *concernmap.Service) error {
+	coord, err := m.store.FindUserByUsername(ctx, "demo-coordinator")
+	if err != nil {
+		return nil // no demo accounts: nothing to show them
+	}
+	member, err := m.store.FindUserByUsername(ctx, "demo-member")
+	if err != nil {
+		return nil
+	}
+	if rs, err := m.store.FindRequests(ctx); err != nil || len(rs) > 0 {
+		return err
+	}
+	if err := svc.Reload(ctx); err != nil {
+		return err
+	}
+	ctx = concernmap.WithViewer(concernmap.WithActor(ctx, concernmap.Actor{UserID: &coord.ID}), svc.NewViewer(coord, false, 5))
+	// The tract in the coordinator's scope with the most open landmine and
+	// road reports.
+	page, err := svc.FindConcerns(ctx, concernmap.ConcernFilter{Area: coord.Scope[0], Limit: concernmap.MaxLimit,
+		Categories: []string{"landmine_uxo", "unlit_road", "damaged_bridge"}, Statuses: []concernmap.Status{concernmap.StatusReported}}, "")
+	if err != nil {
+		return fmt.Errorf("demo workflow: %w", err)
+	}
+	byArea := map[string][]uuid.UUID{}
+	best := ""
+	for _, f := range page.Features {
+		var c struct {
+			ID         uuid.UUID `json:"id"`
+			Properties struct {
+				Area string `json:"area"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(f, &c); err != nil || c.Properties.Area == "" {
+			continue
+		}
+		byArea[c.Properties.Area] = append(byArea[c.Properties.Area], c.ID)
+		if len(byArea[c.Properties.Area]) > len(byArea[best]) {
+			best = c.Properties.Area
+		}
+	}
+	ids := byArea[best]
+	if len(ids) < 4 {
+		return nil
+	}
+	ids = ids[:4]
+	for _, id := range ids {
+		for _, to := range []concernmap.Status{concernmap.StatusVerified, concernmap.StatusPrioritised} {
+			if _, err := svc.MoveConcern(ctx, id, to, "Demo: checked by two CSWG members", 0); err != nil {
+				return fmt.Errorf("demo workflow: %w", err)
+			}
+		}
+	}
+	today := svc.Today()
+	t, _ := time.Parse("2006-01-02", string(today))
+	in := func(days int) concernmap.Date { return concernmap.Date(t.AddDate(0, 0, days).Format("2006-01-02")) }
+	_, err = svc.CreatePlan(ctx, &concernmap.ActionPlan{
+		Area: best, Title: "Make the path to the school safe",
+		Problem: "Children walk past suspected mines and along an unlit road to reach the school.",
+		Steps:   []string{"Mark the suspected area with warning signs", "Ask the township for clearance", "Walk children in groups until it is cleared"},
+		Tasks: []concernmap.Task{
+			{Title: "Put up warning signs", Assignee: member.ID, Due: in(3)},
+			{Title: "Write the clearance request", Assignee: coord.ID, Due: in(1)},
+		},
+		Objectives: []concernmap.Objective{{Text: "Children reach school safely", Indicators: []concernmap.Indicator{
+			{Name: "Suspected mine sites marked", Unit: "sites", Baseline: 0, Target: 3, Current: 1},
+		}}},
+		ReviewDates: []concernmap.Date{today, in(30)},
+		Concerns:    ids[:2],
+	})
+	if err != nil {
+		return fmt.Errorf("demo workflow: %w", err)
+	}
+	_, err = svc.FileRequest(ctx, &concernmap.Request{Area: best, Concerns: ids[:3],
+		Ask: "Please survey and clear the suspected mines beside the path to the school.", Due: in(14)})
+	if err != nil {
+		return fmt.Errorf("demo workflow: %w", err)
+	}
+	fmt.Fprintf(m.stdout, "seeded a demo action plan and a request to the authority for %s\n", best)
 	return nil
 }
