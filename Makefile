@@ -5,7 +5,7 @@ DATA_DIR ?= data
 BIN      := bin/concernmap
 
 # Packages that also run under the race detector.
-RACE_PKGS := ./index/... ./api/...
+RACE_PKGS := ./index/... ./api/... ./tiles/...
 
 .PHONY: all build run seed test deps fmt-check vet test-race test-all bench clean
 
@@ -37,7 +37,7 @@ test-race:
 	$(GO) test -race -count=1 $(RACE_PKGS)
 
 test-all:
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(index|api)$$')
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(index|api|tiles)$$')
 
 ## bench: the benchmarks recorded in BENCHMARKS.md
 bench:

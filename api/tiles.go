@@ -143,8 +143,11 @@ func (ts *tileServer) serveTile(c echo.Context) error {
 		return err
 	}
 	key := tiles.Key{Layer: layer, Tile: t, Filter: fkey, Class: class}
+	// The build is shared by every request waiting for this tile, so one
+	// client hanging up must not fail it for the others.
+	bctx := context.WithoutCancel(ctx)
 	e, err := ts.cache.Load(key, func() (*tiles.Entry, error) {
-		return ts.build(ctx, layer, t, f, level, class+"|"+fkey)
+		return ts.build(bctx, layer, t, f, level, class+"|"+fkey)
 	})
 	if err != nil {
 		return err
@@ -181,6 +184,12 @@ func (ts *tileServer) build(ctx context.Context, layer string, t maptile.Tile, f
 		return nil, err
 	}
 	raw, err := tiles.Encode(t, []tiles.Layer{{Name: layer, Features: features}})
+	if errors.Is(err, tiles.ErrTruncated) {
+		// A tile over the bound still serves what fits; the clusters and
+		// cell sizes keep real tiles far under it.
+		ts.s.log.WarnContext(ctx, "tile truncated", "layer", layer, "z", t.Z, "x", t.X, "y", t.Y)
+		err = nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encode tile %s %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
 	}

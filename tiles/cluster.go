@@ -44,12 +44,14 @@ func Cluster(t maptile.Tile, pts []Point, cellPixels int) []*geojson.Feature {
 	x0, y0 := int64(t.X)*int64(n), int64(t.Y)*int64(n)
 
 	// Row edges as latitudes, north to south, so that a point costs a
-	// binary search instead of a logarithm. Neighbouring tiles compute
+	// few comparisons instead of a logarithm. Neighbouring tiles compute
 	// their shared edge from the same global index, to the same float.
 	edges := make([]float64, n+1)
 	for j := range edges {
 		edges[j] = cellLat(y0+int64(j), scale)
 	}
+	top := edges[0]
+	rowsPerDegree := float64(n) / (top - edges[n])
 	if t.Y == 0 {
 		// Web mercator stops at ±85.05°; nearer the poles a point belongs
 		// to the outermost row, as maptile.At does.
@@ -64,80 +66,54 @@ func Cluster(t maptile.Tile, pts []Point, cellPixels int) []*geojson.Feature {
 		count    int32
 	}
 	cells := make([]cell, n*n)
-	var (
-		names  []string
-		counts []int32 // category-major: counts[c*n*n+i] for category c, cell i
-		byName map[string]int
-		prev   = -1
-	)
+	var cats categoryIndex
+	var counts []int32 // category-major: counts[c*n*n+i] for category c, cell i
 	nonEmpty := 0
-	category := func(s string) int {
-		if prev >= 0 && names[prev] == s {
-			return prev
-		}
-		// A tile has a handful of categories: a linear search beats a map
-		// until there are many.
-		if byName == nil {
-			for i, name := range names {
-				if name == s {
-					prev = i
-					return i
-				}
-			}
-		} else if i, ok := byName[s]; ok {
-			prev = i
-			return i
-		}
-		names = append(names, s)
-		counts = append(counts, make([]int32, n*n)...)
-		prev = len(names) - 1
-		if len(names) > 16 {
-			if byName == nil {
-				byName = make(map[string]int, 2*len(names))
-				for i, name := range names {
-					byName[name] = i
-				}
-			}
-			byName[s] = prev
-		}
-		return prev
-	}
-
+	// Cells across the world per degree of longitude; every tile of a zoom
+	// computes a point's column with the same product, so tiles agree.
+	perDegree := scale / 360
 	for i := range pts {
 		p := &pts[i]
 		lon, lat := p.P[0], p.P[1]
-		if lat > edges[0] || lat <= edges[n] || math.IsNaN(lon) || math.IsNaN(lat) {
+		// Negated, so that NaN fails too.
+		if !(lon >= -180 && lon <= 180) || !(lat <= edges[0] && lat > edges[n]) {
 			continue
 		}
-		gx := int64(math.Floor((lon/360 + 0.5) * scale))
-		gx = min(max(gx, 0), last) - x0
+		// Truncation is floor here: negatives clamp to 0 all the same.
+		gx := min(max(int64((lon+180)*perDegree), 0), last) - x0
 		if gx < 0 || gx >= int64(n) {
 			continue
 		}
-		// Find row j with edges[j+1] < lat <= edges[j].
-		lo, hi := 0, n-1
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			if lat > edges[mid+1] {
-				hi = mid
-			} else {
-				lo = mid + 1
-			}
+		// Find row j with edges[j+1] < lat <= edges[j]. Within a tile
+		// latitude is nearly linear in rows, so a guess is right or one
+		// off, and the steps that fix it are predictable branches, unlike
+		// a binary search's.
+		j := min(max(int((top-lat)*rowsPerDegree), 0), n-1)
+		for j > 0 && lat > edges[j] {
+			j--
 		}
-		k := lo*n + int(gx)
+		for j < n-1 && lat <= edges[j+1] {
+			j++
+		}
+		k := j*n + int(gx)
 		c := &cells[k]
 		c.lon += lon
 		c.lat += lat
 		if c.count++; c.count == 1 {
 			nonEmpty++
 		}
-		if p.Category != "" {
-			counts[category(p.Category)*n*n+k]++
+		if p.Category == "" {
+			continue
 		}
+		ci, ok := cats.find(p.Category)
+		if !ok {
+			counts = append(counts, make([]int32, n*n)...)
+		}
+		counts[ci*n*n+k]++
 	}
 
-	keys := make([]string, len(names))
-	for i, name := range names {
+	keys := make([]string, len(cats.names))
+	for i, name := range cats.names {
 		keys[i] = "n_" + name
 	}
 	out := make([]*geojson.Feature, 0, nonEmpty)
@@ -157,7 +133,7 @@ func Cluster(t maptile.Tile, pts []Point, cellPixels int) []*geojson.Feature {
 			min(max(c.lon/float64(c.count), west), east),
 			min(max(c.lat/float64(c.count), south), north),
 		}
-		props := make(geojson.Properties, 2+len(names))
+		props := make(geojson.Properties, 2+len(keys))
 		props["cluster"] = true
 		props["count"] = int(c.count)
 		for ci, key := range keys {
@@ -168,6 +144,47 @@ func Cluster(t maptile.Tile, pts []Point, cellPixels int) []*geojson.Feature {
 		out = append(out, &geojson.Feature{Type: "Feature", Geometry: at, Properties: props})
 	}
 	return out
+}
+
+// categoryIndex numbers the categories of a tile in the order met.
+type categoryIndex struct {
+	names  []string
+	byName map[string]int // once there are many
+	prev   int
+}
+
+// find returns the number of category s, and false if s is new.
+func (x *categoryIndex) find(s string) (int, bool) {
+	// Points often come in runs of one category.
+	if x.prev < len(x.names) && x.names[x.prev] == s {
+		return x.prev, true
+	}
+	if x.byName != nil {
+		if i, ok := x.byName[s]; ok {
+			x.prev = i
+			return i, true
+		}
+	} else {
+		// A tile has a handful of categories, and a linear search beats
+		// a map until there are many.
+		for i, name := range x.names {
+			if name == s {
+				x.prev = i
+				return i, true
+			}
+		}
+	}
+	x.prev = len(x.names)
+	x.names = append(x.names, s)
+	if x.byName != nil {
+		x.byName[s] = x.prev
+	} else if len(x.names) > 16 {
+		x.byName = make(map[string]int, 2*len(x.names))
+		for i, name := range x.names {
+			x.byName[name] = i
+		}
+	}
+	return x.prev, false
 }
 
 // cellLon is the longitude of the west edge of global cell column g.

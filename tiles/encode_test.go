@@ -263,6 +263,42 @@ func TestEncodeGeometry(t *testing.T) {
 	}
 }
 
+func TestMVTProperties(t *testing.T) {
+	type flag bool
+	type level uint8
+	in := geojson.Properties{
+		"s": "x", "b": true, "i": 1, "i64": int64(2), "f": 0.5,
+		"i8": int8(-3), "u": uint(4), "u64": uint64(math.MaxUint64), "f32": float32(0.25),
+		"named bool": flag(true), "named uint": level(7), "stringer": time.Second,
+		"nil": nil, "map": map[string]int{"a": 1},
+		"time": time.Date(2024, 3, 1, 18, 30, 0, 5, time.FixedZone("MMT", 23400)),
+	}
+	want := geojson.Properties{
+		"s": "x", "b": true, "i": int64(1), "i64": int64(2), "f": 0.5,
+		"i8": int64(-3), "u": int64(4), "u64": float64(math.MaxUint64), "f32": 0.25,
+		"named bool": true, "named uint": int64(7), "stringer": "1s",
+		"map": `{"a":1}`, "time": "2024-03-01T12:00:00.000000005Z",
+	}
+	got, err := mvtProperties(in)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v, want %v", got, err, want)
+	}
+	// Properties that need nothing are used as they are.
+	ok := geojson.Properties{"s": "x", "n": 1}
+	if got, _ := mvtProperties(ok); reflect.ValueOf(got).Pointer() != reflect.ValueOf(ok).Pointer() {
+		t.Errorf("got a copy of properties that needed none")
+	}
+}
+
+func TestEncodeBound(t *testing.T) {
+	b := orb.Bound{Min: at(base, 0.25, 0.75), Max: at(base, 0.75, 0.25)}
+	got, err := Encode(base, []Layer{{Name: "boxes", Features: []*geojson.Feature{{Geometry: b}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTile(t, got, map[string]map[string]shape{"boxes": {"": {"Polygon", 1}}})
+}
+
 func TestEncodeLeavesInputAlone(t *testing.T) {
 	in := fixture()
 	if _, err := Encode(base, in); err != nil {
