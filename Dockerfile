@@ -1,9 +1,18 @@
 # Build: docker build -t concernmap .
+# The web app's bundle, which the Go build embeds.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=web /src/web/static/assets ./web/static/assets
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/concernmap ./cmd/concernmap \
  && mkdir -p /out/data
 
