@@ -7,12 +7,24 @@ BIN      := bin/concernmap
 # Packages that also run under the race detector.
 RACE_PKGS := ./index/... ./api/... ./tiles/...
 
-.PHONY: all build run seed test deps fmt-check vet test-race test-all bench clean
+.PHONY: all build web run seed test deps fmt-check vet test-race test-all bench bench-tiles clean
 
 all: build
 
-build:
+build: web
 	$(GO) build -trimpath -o $(BIN) ./cmd/concernmap
+
+## web: the web app's bundle, embedded by the build: `npm ci` when the lock
+## file changes, esbuild when the sources do (each step's output is its stamp)
+WEB_SRC := $(wildcard web/src/*) web/build.mjs
+
+web: web/static/assets/app.js
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/static/assets/app.js: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
 
 ## run: build, seed demo data into the embedded store, serve on $(ADDR)
 run: build
@@ -21,7 +33,7 @@ run: build
 	./$(BIN) serve --data-dir $(DATA_DIR) --addr $(ADDR)
 
 ## test: every test, PostGIS integration tests included
-test: deps fmt-check vet test-race test-all
+test: deps fmt-check web vet test-race test-all
 
 deps:
 	@scripts/deps.sh
@@ -42,6 +54,10 @@ test-all:
 ## bench: the benchmarks recorded in BENCHMARKS.md
 bench:
 	scripts/bench.sh
+
+## bench-tiles: the vector tile benchmarks recorded in BENCHMARKS.md
+bench-tiles:
+	scripts/bench-tiles.sh
 
 clean:
 	rm -rf bin
