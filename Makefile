@@ -21,6 +21,7 @@ WEB_SRC := $(wildcard web/src/*) web/build.mjs
 web: web/static/assets/app.js
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@scripts/deps.sh web
 	cd web && npm ci --no-audit --no-fund
 
 web/static/assets/app.js: web/node_modules/.package-lock.json $(WEB_SRC)

@@ -15,11 +15,16 @@ have_chromium() { command -v chromium >/dev/null || command -v chromium-browser 
 # The web bundle is built with esbuild from npm.
 have_npm() { command -v npm >/dev/null && command -v node >/dev/null; }
 
-have_initdb || missing+=(postgresql-15)
-have_postgis || missing+=(postgresql-15-postgis-3)
-have_ogr2ogr || missing+=(gdal-bin)
-have_chromium || missing+=(chromium)
-have_npm || missing+=(nodejs npm)
+# `deps.sh web` checks only what building the web bundle needs, for make run.
+if [ "${1:-}" = web ]; then
+  have_npm || missing+=(nodejs npm)
+else
+  have_initdb || missing+=(postgresql-15)
+  have_postgis || missing+=(postgresql-15-postgis-3)
+  have_ogr2ogr || missing+=(gdal-bin)
+  have_chromium || missing+=(chromium)
+  have_npm || missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
