@@ -26,8 +26,12 @@ type ConcernIndex interface {
 	// Each calls fn for every concern that matches f's attribute filters
 	// (not the spatial ones or the page), for statistics.
 	Each(f *ConcernFilter, fn func(*ConcernAttrs))
-	// EachIn is Each for the concerns whose geometry meets b, for tiles.
+	// EachIn is Each for the concerns whose geometry meets b, for tiles;
+	// it leaves Point zero for lines and polygons.
 	EachIn(f *ConcernFilter, b orb.Bound, fn func(*ConcernAttrs))
+	// EachPoint gives, for clustering, the point (a box centre for lines
+	// and polygons) and category of each concern whose point lies in b.
+	EachPoint(f *ConcernFilter, b orb.Bound, fn func(p orb.Point, category string, vis Visibility))
 	// Bound returns the bound and area of the concern the index holds, if
 	// any; a write uses it to find the tiles the concern left.
 	Bound(id uuid.UUID) (b orb.Bound, area string, ok bool)

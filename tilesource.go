@@ -70,6 +70,22 @@ func (s *Service) TileConcerns(ctx context.Context, b orb.Bound, f StatsFilter, 
 	return nil
 }
 
+// TileConcernPoints calls fn with the point and category of each concern
+// whose point lies in b and that the viewer in ctx may see as a point: what
+// a cluster counts.
+func (s *Service) TileConcernPoints(ctx context.Context, b orb.Bound, f StatsFilter, fn func(p orb.Point, category string)) error {
+	f, err := forViewer(ctx, f)
+	if err != nil {
+		return err
+	}
+	s.idx().EachPoint(f.concernFilter(), b, func(p orb.Point, category string, vis Visibility) {
+		if vis >= SeeNoReporter {
+			fn(p, category)
+		}
+	})
+	return nil
+}
+
 // AreaTileStats is what an area tile shows of an area: its count (perhaps
 // suppressed), its density per km² (nil when suppressed) and its Gi* class.
 type AreaTileStats struct {

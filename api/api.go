@@ -58,6 +58,7 @@ type Service interface {
 	OnChange(fn func(concernmap.Change))
 	TileClass(ctx context.Context) (string, context.Context, error)
 	TileConcerns(ctx context.Context, b orb.Bound, f concernmap.StatsFilter, fn func(*concernmap.ConcernAttrs)) error
+	TileConcernPoints(ctx context.Context, b orb.Bound, f concernmap.StatsFilter, fn func(p orb.Point, category string)) error
 	TileAreaStats(ctx context.Context, level concernmap.AreaLevel, f concernmap.StatsFilter, key string) (map[string]concernmap.AreaTileStats, error)
 	TileGridHotspots(ctx context.Context, cell float64, f concernmap.StatsFilter, key string) ([]concernmap.Hotspot, error)
 }

@@ -58,6 +58,7 @@ type client struct {
 	tokens map[concernmap.Role]string
 	users  map[concernmap.Role]*concernmap.User
 	svc    *concernmap.Service // to set its clock
+	store  concernmap.Store    // to write many concerns at once
 }
 
 // as returns a client that acts as a user of role, or anonymously for "".
@@ -80,7 +81,7 @@ func serve(t *testing.T, store concernmap.Store) *client {
 		srv.Close()
 		store.Close()
 	})
-	c := &client{t: t, url: srv.URL, tokens: map[concernmap.Role]string{}, users: map[concernmap.Role]*concernmap.User{}, svc: svc}
+	c := &client{t: t, url: srv.URL, tokens: map[concernmap.Role]string{}, users: map[concernmap.Role]*concernmap.User{}, svc: svc, store: store}
 	ctx := context.Background()
 	for _, role := range concernmap.Roles {
 		u, err := concernmap.NewUser("test-"+strings.ReplaceAll(string(role), "_", "-"), "Test "+string(role), role, testPassword)

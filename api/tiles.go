@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -201,20 +202,11 @@ func (ts *tileServer) build(ctx context.Context, layer string, t maptile.Tile, f
 
 func (ts *tileServer) concernFeatures(ctx context.Context, t maptile.Tile, f concernmap.StatsFilter) ([]*geojson.Feature, error) {
 	if int(t.Z) < ts.s.cfg.ClusterBelowZoom {
-		b := tiles.Bound(t)
-		var pts []tiles.Point
-		err := ts.s.svc.TileConcerns(ctx, b, f, func(a *concernmap.ConcernAttrs) {
-			// A concern counts in the tile that holds its point, so that
-			// no cell is counted twice across tiles.
-			if b.Contains(a.Point) {
-				pts = append(pts, tiles.Point{P: a.Point, Category: a.Category})
-			}
-		})
-		return tiles.Cluster(t, pts, clusterPixels), err
+		return ts.clusters(ctx, t, f, clusterPixels)
 	}
 	var out []*geojson.Feature
 	err := ts.s.svc.TileConcerns(ctx, tiles.BufferedBound(t, tiles.Buffer), f, func(a *concernmap.ConcernAttrs) {
-		if len(out) >= tiles.MaxFeatures {
+		if len(out) > maxDetailFeatures {
 			return
 		}
 		ft := geojson.NewFeature(a.Geometry)
@@ -222,8 +214,41 @@ func (ts *tileServer) concernFeatures(ctx context.Context, t maptile.Tile, f con
 			"status": string(a.Status), "when": string(a.When)}
 		out = append(out, ft)
 	})
-	return out, err
+	if err != nil || len(out) <= maxDetailFeatures {
+		return out, err
+	}
+	// Too many to draw one by one within the size bound: fine clusters.
+	return ts.clusters(ctx, t, f, denseClusterPixels)
 }
+
+// maxDetailFeatures bounds the concerns a tile carries one by one; a denser
+// tile carries fine clusters instead, which keeps it near or under 500 KB.
+// Above it the points would overlap on screen anyway.
+const maxDetailFeatures = 5000
+
+// denseClusterPixels is the cell of a dense tile's clusters: 64 × 64 cells.
+const denseClusterPixels = 4
+
+// clusters counts, per grid cell of cell pixels, the concerns whose point
+// lies in the tile: each counts in one tile only, so no cell is counted
+// twice across tiles.
+func (ts *tileServer) clusters(ctx context.Context, t maptile.Tile, f concernmap.StatsFilter, cell int) ([]*geojson.Feature, error) {
+	bp := points.Get().(*[]tiles.Point)
+	defer points.Put(bp)
+	pts := (*bp)[:0]
+	err := ts.s.svc.TileConcernPoints(ctx, tiles.Bound(t), f, func(p orb.Point, category string) {
+		pts = append(pts, tiles.Point{P: p, Category: category})
+	})
+	*bp = pts
+	if err != nil {
+		return nil, err
+	}
+	return tiles.Cluster(t, pts, cell), nil
+}
+
+// points recycles the point slices of cluster tiles, which at low zoom hold
+// hundreds of thousands.
+var points = sync.Pool{New: func() any { return new([]tiles.Point) }}
 
 func (ts *tileServer) areaFeatures(ctx context.Context, t maptile.Tile, f concernmap.StatsFilter, level concernmap.AreaLevel, key string) ([]*geojson.Feature, error) {
 	stats, err := ts.s.svc.TileAreaStats(ctx, level, f, key)

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/paulmach/orb"
@@ -423,6 +425,51 @@ func TestTilesReadByGDAL(t *testing.T) {
 					t.Errorf("ogrinfo read %d of 3 concerns, or none within 2 m of %v:\n%s", n, want, text)
 				}
 			}
+		}
+	})
+}
+
+// TestTilesDense checks the bound on a tile: where more concerns lie in a
+// detail tile than it may carry one by one, it carries fine clusters that
+// count them all, and stays under 500 KB.
+func TestTilesDense(t *testing.T) {
+	eachStore(t, func(t *testing.T, c *client) {
+		tile := maptile.New(12660, 7480, 14)
+		b := tile.Bound()
+		const n = 6000
+		cs := make([]*concernmap.Concern, n)
+		at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+		for i := range cs {
+			dx, dy := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+			p := orb.Point{b.Min[0] + dx*(float64(i%100)+0.5)/100, b.Min[1] + dy*(float64(i/100)+0.5)/60}
+			cs[i] = &concernmap.Concern{ID: uuid.New(), Category: "landmine_uxo", Geometry: p, Title: "dense", Severity: 3,
+				Status: concernmap.StatusReported, WhenDangerous: concernmap.When{Kind: concernmap.WhenAlways},
+				ObservedAt: at, ReportedAt: at, UpdatedAt: at, Version: 1}
+		}
+		if _, err := c.store.CreateConcerns(context.Background(), cs); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.svc.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		layers, r := c.getTile("concerns", tile, "")
+		if r.status != 200 {
+			t.Fatalf("tile: %d", r.status)
+		}
+		raw := r.body // gzipped; the bound is on the tile as sent, and as decoded below
+		plain, _ := mvt.Marshal(layers)
+		total := 0
+		for _, l := range layers {
+			for _, f := range l.Features {
+				if f.Properties["cluster"] != true {
+					t.Fatalf("a dense tile carries a concern one by one: %v", f.Properties)
+				}
+				x, _ := f.Properties["count"].(float64)
+				total += int(x)
+			}
+		}
+		if total != n || len(raw) > 500_000 || len(plain) > 500_000 {
+			t.Errorf("dense tile: clusters count %d of %d concerns, %d bytes gzipped, %d plain (bound 500 KB)", total, n, len(raw), len(plain))
 		}
 	})
 }

@@ -349,7 +349,7 @@ func (x *Index) Each(f *concernmap.ConcernFilter, fn func(*concernmap.ConcernAtt
 		if a.Visibility = m.visibility(e); a.Visibility == concernmap.SeeNothing {
 			continue
 		}
-		x.fill(&a, e)
+		x.fill(&a, e, true)
 		fn(&a)
 	}
 }
@@ -371,8 +371,45 @@ func (x *Index) EachIn(f *concernmap.ConcernFilter, b orb.Bound, fn func(*concer
 		if a.Visibility = m.visibility(e); a.Visibility == concernmap.SeeNothing {
 			return true
 		}
-		x.fill(&a, e)
+		// A tile draws the geometry itself; finding a representative
+		// point for each line and polygon would cost more than the rest.
+		x.fill(&a, e, false)
 		fn(&a)
+		return true
+	})
+}
+
+// EachPoint is EachIn for clustering: it gives each concern's point (a
+// line's or polygon's box centre, which the R-tree already holds), its
+// category and what the filter's viewer may see of it, and nothing else.
+// A low-zoom tile walks hundreds of thousands of concerns; copying every
+// attribute and finding a representative point for each cost most of it.
+func (x *Index) EachPoint(f *concernmap.ConcernFilter, b orb.Bound, fn func(p orb.Point, category string, vis concernmap.Visibility)) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	m := x.compile(f)
+	m.hasAfter = false
+	min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+	x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
+		if !m.attrs(e) {
+			return true
+		}
+		var p orb.Point
+		if e.point {
+			p = e.geom.(orb.Point)
+		} else {
+			p = orb.Point{(float64(emin[0]) + float64(emax[0])) / 2, (float64(emin[1]) + float64(emax[1])) / 2}
+		}
+		if !b.Contains(p) {
+			return true
+		}
+		vis := concernmap.SeeFull
+		if m.viewer != nil {
+			if vis = m.visibility(e); vis == concernmap.SeeNothing {
+				return true
+			}
+		}
+		fn(p, x.catNames[e.category], vis)
 		return true
 	})
 }
@@ -388,8 +425,9 @@ func (x *Index) Bound(id uuid.UUID) (orb.Bound, string, bool) {
 	return e.geom.Bound(), x.areaNames[e.area], true
 }
 
-// fill sets a from e.
-func (x *Index) fill(a *concernmap.ConcernAttrs, e *entry) {
+// fill sets a from e, and a.Point if point is set; otherwise a.Point is
+// the zero point for lines and polygons.
+func (x *Index) fill(a *concernmap.ConcernAttrs, e *entry, point bool) {
 	a.ID, a.Geometry = e.id, e.geom
 	a.Category = x.catNames[e.category]
 	a.Status = concernmap.Statuses[e.status]
@@ -398,10 +436,13 @@ func (x *Index) fill(a *concernmap.ConcernAttrs, e *entry) {
 	a.When = concernmap.WhenKinds[e.when]
 	a.ObservedAt = e.observed
 	a.Area = x.areaNames[e.area]
-	if e.point {
+	switch {
+	case e.point:
 		a.Point = e.geom.(orb.Point)
-	} else {
+	case point:
 		a.Point = geo.RepresentativePoint(e.geom)
+	default:
+		a.Point = orb.Point{}
 	}
 }
 

@@ -2,6 +2,8 @@ package index_test
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -181,3 +183,44 @@ func TestRadiusAcrossAntimeridian(t *testing.T) {
 }
 
 func hours(n int) time.Duration { return time.Duration(n) * time.Hour }
+
+// TestEachPoint checks what clustering counts: each concern once, at its
+// point or its box's centre, only when that lies in the bound, with the
+// attribute filters applied.
+func TestEachPoint(t *testing.T) {
+	x := index.New()
+	pt := concern(uuid.New(), orb.Point{97.5, 16.5})
+	line := concern(uuid.New(), orb.LineString{{97.0, 16.0}, {97.2, 16.4}}) // centre 97.1, 16.2
+	edge := concern(uuid.New(), orb.LineString{{96.0, 16.0}, {97.1, 16.1}}) // meets the bound, centre outside
+	flood := concern(uuid.New(), orb.Point{97.6, 16.6})
+	flood.Category = "flooding"
+	for _, c := range []*concernmap.Concern{pt, line, edge, flood} {
+		x.Put(c)
+	}
+	b := orb.Bound{Min: orb.Point{97, 16}, Max: orb.Point{98, 17}}
+	tests := []struct {
+		name string
+		f    concernmap.ConcernFilter
+		want map[orb.Point]string
+	}{
+		{"all", concernmap.ConcernFilter{}, map[orb.Point]string{{97.5, 16.5}: pt.Category, {97.1, 16.2}: line.Category, {97.6, 16.6}: "flooding"}},
+		{"one category", concernmap.ConcernFilter{Categories: []string{"flooding"}}, map[orb.Point]string{{97.6, 16.6}: "flooding"}},
+	}
+	for _, tt := range tests {
+		got := map[orb.Point]string{}
+		x.EachPoint(&tt.f, b, func(p orb.Point, category string, vis concernmap.Visibility) {
+			if vis != concernmap.SeeFull {
+				t.Errorf("%s: visibility %v without a viewer, want full", tt.name, vis)
+			}
+			// The R-tree keeps float32 boxes; round the centres to compare.
+			p = orb.Point{math.Round(p[0]*1e4) / 1e4, math.Round(p[1]*1e4) / 1e4}
+			if _, dup := got[p]; dup {
+				t.Errorf("%s: %v given twice", tt.name, p)
+			}
+			got[p] = category
+		})
+		if !maps.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
