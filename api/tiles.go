@@ -204,8 +204,18 @@ func (ts *tileServer) concernFeatures(ctx context.Context, t maptile.Tile, f con
 	if int(t.Z) < ts.s.cfg.ClusterBelowZoom {
 		return ts.clusters(ctx, t, f, clusterPixels)
 	}
+	// Counting is cheap and building features is not: a tile too dense to
+	// carry its concerns one by one goes straight to fine clusters.
+	n := 0
+	err := ts.s.svc.TileConcernPoints(ctx, tiles.Bound(t), f, func(orb.Point, string) { n++ })
+	if err != nil {
+		return nil, err
+	}
+	if n > maxDetailFeatures {
+		return ts.clusters(ctx, t, f, denseClusterPixels)
+	}
 	var out []*geojson.Feature
-	err := ts.s.svc.TileConcerns(ctx, tiles.BufferedBound(t, tiles.Buffer), f, func(a *concernmap.ConcernAttrs) {
+	err = ts.s.svc.TileConcerns(ctx, tiles.BufferedBound(t, tiles.Buffer), f, func(a *concernmap.ConcernAttrs) {
 		if len(out) > maxDetailFeatures {
 			return
 		}
@@ -217,7 +227,7 @@ func (ts *tileServer) concernFeatures(ctx context.Context, t maptile.Tile, f con
 	if err != nil || len(out) <= maxDetailFeatures {
 		return out, err
 	}
-	// Too many to draw one by one within the size bound: fine clusters.
+	// The buffer and long lines took it over the bound after all.
 	return ts.clusters(ctx, t, f, denseClusterPixels)
 }
 
