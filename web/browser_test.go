@@ -436,3 +436,31 @@ func TestBrowserXSS(t *testing.T) {
 		screenshot(t, ctx, "popup")
 	})
 }
+
+// TestBrowserSmallScreenAndLabels signs in as each kind of user on a 360 px
+// screen: nothing may spill sideways, and every visible control must have
+// a name a screen reader can say, for keyboard and assistive use.
+func TestBrowserSmallScreenAndLabels(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *site, ctx context.Context) {
+		for _, role := range []concernmap.Role{concernmap.RoleMember, concernmap.RoleAuthority, concernmap.RoleAdvocate} {
+			run(t, ctx, "narrow", chromedp.EmulateViewport(360, 740))
+			run(t, ctx, "sign in as "+string(role), s.signIn(role), chromedp.Sleep(time.Second))
+			if w := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+				t.Errorf("%s: the page is %d px wider than a 360 px screen", role, w)
+			}
+			unnamed := eval[[]string](t, ctx, `[...document.querySelectorAll('button, input, select, textarea, a[href]')]
+				.filter(e => e.offsetParent !== null && e.type !== 'hidden')
+				.filter(e => !(e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.title ||
+					(e.labels && e.labels.length) || (e.textContent || '').trim() || e.alt))
+				.map(e => e.outerHTML.slice(0, 120))`)
+			if len(unnamed) > 0 {
+				t.Errorf("%s: controls without a name: %v", role, unnamed)
+			}
+			if n := eval[int](t, ctx, `[...document.querySelectorAll('button, input, select, textarea')].filter(e => e.offsetParent !== null).length`); n < 3 {
+				t.Errorf("%s: only %d visible controls were checked", role, n)
+			}
+			screenshot(t, ctx, string(role)+"-360")
+			run(t, ctx, "sign out", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")))
+		}
+	})
+}
