@@ -181,6 +181,8 @@ func (s *Server) routes() {
 	e.GET("/tiles/:layer/:z/:x/:y", s.tiles.serveTile)
 
 	e.GET("/*", echo.WrapHandler(s.web))
+	// Uptime checks and link checkers ask HEAD of the app's pages.
+	e.HEAD("/*", echo.WrapHandler(s.web))
 }
 
 // Routes lists every route as "METHOD path", for the authorization test.

@@ -31,7 +31,7 @@ var allRoles = append([]concernmap.Role{anonymous}, concernmap.Roles...)
 // matrix says which roles may call each route. It is written out here,
 // apart from the server's own table, so that a mistake in either shows.
 var matrix = map[string][]concernmap.Role{
-	"GET /healthz": allRoles, "GET /readyz": allRoles, "GET /metrics": allRoles, "GET /*": allRoles,
+	"GET /healthz": allRoles, "GET /readyz": allRoles, "GET /metrics": allRoles, "GET /*": allRoles, "HEAD /*": allRoles,
 	"POST /api/v1/session":         allRoles,
 	"GET /api/v1/session":          concernmap.Roles,
 	"DELETE /api/v1/session":       concernmap.Roles,
