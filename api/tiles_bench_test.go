@@ -457,12 +457,9 @@ func checkTiles(tb testing.TB, d *tileBed, viewer, sql string) {
 }
 
 // clusterPoint is where a cluster counts a concern, as the index finds it:
-// a point, or else the centre of the geometry's box rounded outward to
-// float32, the box the R-tree keeps.
+// the centre of the geometry's box rounded outward to float32, the box the
+// R-tree keeps; for a point, within a metre of it.
 func clusterPoint(g orb.Geometry) orb.Point {
-	if p, ok := g.(orb.Point); ok {
-		return p
-	}
 	b := g.Bound()
 	down := func(f float64) float64 {
 		r := float32(f)

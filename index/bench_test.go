@@ -364,8 +364,8 @@ func countBBox(x *Index, f *concernmap.ConcernFilter) int {
 	b := *f.BBox
 	min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
 	n := 0
-	x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
-		if m.attrs(e) && (within(emin, emax, b) || inBound(e, b)) {
+	x.tree.Search(min, max, func(emin, emax [2]float32, l leaf) bool {
+		if e := l.e; m.attrs(e) && (within(emin, emax, b) || inBound(e, b)) {
 			n++
 		}
 		return true
@@ -382,8 +382,8 @@ func countNear(x *Index, f *concernmap.ConcernFilter) int {
 	n := 0
 	for i, b := range boxes {
 		min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-		x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
-			if (i == 0 || !boxesHold(boxes[:i], e)) && m.attrs(e) && geo.DistanceWithin(e.geom, *f.Near, f.Radius) {
+		x.tree.Search(min, max, func(_, _ [2]float32, l leaf) bool {
+			if e := l.e; (i == 0 || !boxesHold(boxes[:i], e)) && m.attrs(e) && geo.DistanceWithin(e.geom, *f.Near, f.Radius) {
 				n++
 			}
 			return true

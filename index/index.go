@@ -35,12 +35,24 @@ type entry struct {
 	point    bool
 }
 
+// leaf is what the R-tree holds of a concern: its entry, and the category
+// and area that clustering and visibility need, so that a low-zoom tile
+// over a few hundred thousand concerns reads them from the tree's own
+// memory without following the pointer to each entry.
+type leaf struct {
+	e        *entry
+	category uint16
+	area     uint32
+}
+
+func (e *entry) leaf() leaf { return leaf{e, e.category, e.area} }
+
 // Index is an in-memory spatial index of concerns. It is safe for
 // concurrent use: queries share a read lock, and writes hold the lock only
 // to swap entries, since encoding happens before.
 type Index struct {
 	mu         sync.RWMutex
-	tree       rtree.RTreeGN[float32, *entry]
+	tree       rtree.RTreeGN[float32, leaf]
 	byID       map[uuid.UUID]*entry
 	tombstones map[uuid.UUID]int32 // versions of deleted concerns
 	categories map[string]uint16
@@ -99,7 +111,7 @@ func (x *Index) Put(c *concernmap.Concern) {
 			return
 		}
 		min, max := bounds(old.geom)
-		x.tree.Delete(min, max, old)
+		x.tree.Delete(min, max, old.leaf())
 		delete(x.byID, c.ID)
 	}
 	if e == nil {
@@ -110,7 +122,7 @@ func (x *Index) Put(c *concernmap.Concern) {
 	e.area = x.areaID(c.Area)
 	x.byID[c.ID] = e
 	min, max := bounds(e.geom)
-	x.tree.Insert(min, max, e)
+	x.tree.Insert(min, max, e.leaf())
 }
 
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -240,6 +252,13 @@ func (x *Index) compile(f *concernmap.ConcernFilter) matcher {
 	return m
 }
 
+// onlyCategories reports whether the filter holds no attribute test but
+// the categories.
+func (m *matcher) onlyCategories() bool {
+	return m.anyStatus && m.minSev == 0 && m.maxSev == 255 && m.from == math.MinInt64 && m.to == math.MaxInt64 &&
+		m.f.Affected == 0 && m.areas == nil && !m.hasAfter
+}
+
 // attrs checks everything but geometry: the cheap part, done first.
 func (m *matcher) attrs(e *entry) bool {
 	return (m.anyCat || m.categories[e.category]) &&
@@ -286,8 +305,8 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 	case f.BBox != nil:
 		b := *f.BBox
 		min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-		x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
-			if m.attrs(e) && (within(emin, emax, b) || inBound(e, b)) {
+		x.tree.Search(min, max, func(emin, emax [2]float32, l leaf) bool {
+			if e := l.e; m.attrs(e) && (within(emin, emax, b) || inBound(e, b)) {
 				add(e)
 			}
 			return true
@@ -296,7 +315,8 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 		boxes := geo.RadiusBounds(*f.Near, f.Radius)
 		for i, b := range boxes {
 			min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-			x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
+			x.tree.Search(min, max, func(_, _ [2]float32, l leaf) bool {
+				e := l.e
 				// An entry in two boxes is counted in the first only.
 				if i > 0 && boxesHold(boxes[:i], e) {
 					return true
@@ -310,8 +330,8 @@ func (x *Index) Find(f *concernmap.ConcernFilter) concernmap.ConcernPage {
 	case f.Intersects != nil:
 		b := f.Intersects.Bound()
 		min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-		x.tree.Search(min, max, func(_, _ [2]float32, e *entry) bool {
-			if m.attrs(e) && geo.Intersects(e.geom, f.Intersects) {
+		x.tree.Search(min, max, func(_, _ [2]float32, l leaf) bool {
+			if e := l.e; m.attrs(e) && geo.Intersects(e.geom, f.Intersects) {
 				add(e)
 			}
 			return true
@@ -364,7 +384,8 @@ func (x *Index) EachIn(f *concernmap.ConcernFilter, b orb.Bound, fn func(*concer
 	m.hasAfter = false
 	var a concernmap.ConcernAttrs
 	min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-	x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
+	x.tree.Search(min, max, func(emin, emax [2]float32, l leaf) bool {
+		e := l.e
 		if !m.attrs(e) || !within(emin, emax, b) && !inBound(e, b) {
 			return true
 		}
@@ -379,37 +400,41 @@ func (x *Index) EachIn(f *concernmap.ConcernFilter, b orb.Bound, fn func(*concer
 	})
 }
 
-// EachPoint is EachIn for clustering: it gives each concern's point (a
-// line's or polygon's box centre, which the R-tree already holds), its
-// category and what the filter's viewer may see of it, and nothing else.
-// A low-zoom tile walks hundreds of thousands of concerns; copying every
-// attribute and finding a representative point for each cost most of it.
+// EachPoint is EachIn for clustering: it gives each concern's point (the
+// centre of the box the R-tree holds, rounded outward to float32: a point's
+// own place within a metre), its category and what the filter's viewer may
+// see of it, and nothing else. A low-zoom tile walks hundreds of thousands
+// of concerns, so with no filter but categories, and a viewer that stands
+// for a class, it never leaves the tree's leaves.
 func (x *Index) EachPoint(f *concernmap.ConcernFilter, b orb.Bound, fn func(p orb.Point, category string, vis concernmap.Visibility)) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	m := x.compile(f)
 	m.hasAfter = false
+	// Only the attributes beyond the category need the entry, and the
+	// reporter only a viewer who is someone in particular.
+	needEntry := !m.onlyCategories()
+	needReporter := m.viewer != nil && m.viewer.User != nil && m.viewer.User.ID != uuid.Nil
 	min, max := [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
-	x.tree.Search(min, max, func(emin, emax [2]float32, e *entry) bool {
-		if !m.attrs(e) {
+	x.tree.Search(min, max, func(emin, emax [2]float32, l leaf) bool {
+		if !m.anyCat && !m.categories[l.category] || needEntry && !m.attrs(l.e) {
 			return true
 		}
-		var p orb.Point
-		if e.point {
-			p = e.geom.(orb.Point)
-		} else {
-			p = orb.Point{(float64(emin[0]) + float64(emax[0])) / 2, (float64(emin[1]) + float64(emax[1])) / 2}
-		}
+		p := orb.Point{(float64(emin[0]) + float64(emax[0])) / 2, (float64(emin[1]) + float64(emax[1])) / 2}
 		if !b.Contains(p) {
 			return true
 		}
 		vis := concernmap.SeeFull
 		if m.viewer != nil {
-			if vis = m.visibility(e); vis == concernmap.SeeNothing {
+			var reporter uuid.UUID
+			if needReporter {
+				reporter = l.e.reporter
+			}
+			if vis = m.viewer.Visibility(x.catNames[l.category], x.areaNames[l.area], reporter); vis == concernmap.SeeNothing {
 				return true
 			}
 		}
-		fn(p, x.catNames[e.category], vis)
+		fn(p, x.catNames[l.category], vis)
 		return true
 	})
 }
