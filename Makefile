@@ -29,7 +29,7 @@ web/static/assets/app.js: web/node_modules/.package-lock.json $(WEB_SRC)
 
 ## run: build, seed demo data into the embedded store, serve on $(ADDR)
 run: build
-	./$(BIN) seed --data-dir $(DATA_DIR)
+	CONCERNMAP_ADDR=$(ADDR) ./$(BIN) seed --data-dir $(DATA_DIR)
 	@cat $(DATA_DIR)/demo-credentials.txt 2>/dev/null || true
 	./$(BIN) serve --data-dir $(DATA_DIR) --addr $(ADDR)
 

@@ -186,6 +186,8 @@ func (m *Main) ParseFlags(cmd string, args []string) error {
 		c.AdminPassword = os.Getenv("CONCERNMAP_ADMIN_PASSWORD")
 	}
 	if cmd == "seed" {
+		// The demo credentials show a curl against the server's address.
+		c.Addr = env("CONCERNMAP_ADDR", c.Addr)
 		fs.IntVar(&c.SeedCount, "count", c.SeedCount, "number of demo concerns")
 		fs.IntVar(&c.SeedVillages, "villages", c.SeedVillages, "number of synthetic villages")
 		fs.Uint64Var(&c.SeedValue, "seed", c.SeedValue, "random seed; the same seed gives the same data")
