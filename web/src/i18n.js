@@ -132,6 +132,7 @@ const en = {
   affected_list: "Affected: {list}",
   nothing_here: "No concern here that you may see.",
   nearby_count: "{n} concerns here",
+  nearby_count_one: "1 concern here",
   loading_failed: "Could not load: {detail}",
 
   plans: "Action plans",
@@ -155,6 +156,7 @@ const en = {
   all: "All",
   inbox_empty: "No open requests.",
   concerns_n: "{n} concerns",
+  concerns_n_one: "1 concern",
   last_answer: "Last answer: {status}, {date}",
   req_sent: "New",
   req_acknowledged: "Acknowledged",
@@ -465,6 +467,9 @@ export function currentLang() {
 // t returns the string for key in the current language, with {name}
 // placeholders filled from vars.
 export function t(key, vars) {
+  // English counts one thing in the singular: "1 concern". A key_one form
+  // is used where it exists; Burmese has none and needs none.
+  if (vars && vars.n === 1 && strings[lang][key + "_one"]) key += "_one";
   let s = strings[lang][key] ?? strings.en[key] ?? key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
   return s;
