@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -70,7 +69,7 @@ func (s *Service) Accountability(ctx context.Context, q AccountabilityQuery) ([]
 		ack, done []float64
 	}
 	rows := map[key]*acc{}
-	today := s.today()
+	today := s.Today()
 	for _, r := range requests {
 		if within != nil && !within[r.Area] {
 			continue
@@ -94,7 +93,7 @@ func (s *Service) Accountability(ctx context.Context, q AccountabilityQuery) ([]
 			x.row.Received++
 			if r.AcknowledgedAt != nil {
 				x.row.Acknowledged++
-				x.ack = append(x.ack, hours(r.AcknowledgedAt.Sub(r.CreatedAt)))
+				x.ack = append(x.ack, r.AcknowledgedAt.Sub(r.CreatedAt).Hours())
 			}
 			switch r.Status {
 			case RequestScheduled:
@@ -102,7 +101,7 @@ func (s *Service) Accountability(ctx context.Context, q AccountabilityQuery) ([]
 			case RequestDone:
 				x.row.Done++
 				if r.FinishedAt != nil {
-					x.done = append(x.done, hours(r.FinishedAt.Sub(r.CreatedAt)))
+					x.done = append(x.done, r.FinishedAt.Sub(r.CreatedAt).Hours())
 				}
 			case RequestDeclined:
 				x.row.Declined++
@@ -127,8 +126,6 @@ func (s *Service) Accountability(ctx context.Context, q AccountabilityQuery) ([]
 	})
 	return out, nil
 }
-
-func hours(d time.Duration) float64 { return d.Hours() }
 
 // median returns the median of xs, or nil for none.
 func median(xs []float64) *float64 {

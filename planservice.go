@@ -38,13 +38,13 @@ func mayPlan(v *Viewer, u *User, area string) error {
 }
 
 // checkPlan checks what Validate cannot: the area, the assignees and the
-// linked concerns.
-func (s *Service) checkPlan(ctx context.Context, v *Viewer, p *ActionPlan, linked []uuid.UUID) error {
+// concerns linked since linked. It returns those newly linked concerns.
+func (s *Service) checkPlan(ctx context.Context, v *Viewer, p *ActionPlan, linked []uuid.UUID) ([]*Concern, error) {
 	if err := p.Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	if _, ok := s.areas.Find(p.Area); !ok {
-		return Invalid("area", "no area has pcode %q", p.Area)
+		return nil, Invalid("area", "no area has pcode %q", p.Area)
 	}
 	var fe fieldErrors
 	for i, t := range p.Tasks {
@@ -53,11 +53,11 @@ func (s *Service) checkPlan(ctx context.Context, v *Viewer, p *ActionPlan, linke
 		case ErrorCode(err) == ENOTFOUND || err == nil && u.Disabled:
 			fe.add(fieldIndex("tasks", i)+".assignee", "no user %s", t.Assignee)
 		case err != nil:
-			return fmt.Errorf("task assignee %s: %w", t.Assignee, err)
+			return nil, fmt.Errorf("task assignee %s: %w", t.Assignee, err)
 		}
 	}
 	if err := fe.err("action plan"); err != nil {
-		return err
+		return nil, err
 	}
 	// Only newly linked concerns must be open: a plan may keep a concern
 	// it has since resolved.
@@ -82,13 +82,11 @@ func (s *Service) CreatePlan(ctx context.Context, p *ActionPlan) (*ActionPlan, e
 	if err := mayPlan(v, u, p.Area); err != nil {
 		return nil, err
 	}
-	if err := s.checkPlan(ctx, v, p, nil); err != nil {
-		return nil, err
-	}
-	moves, err := s.follow(ctx, p.Concerns, planFollows, actorRole(u), actorID(u), "action plan: "+truncate(p.Title, 200), nil, &p.ID)
+	cs, err := s.checkPlan(ctx, v, p, nil)
 	if err != nil {
 		return nil, err
 	}
+	moves := s.follow(cs, planFollows, actorRole(u), actorID(u), "action plan: "+truncate(p.Title, 200), nil, &p.ID)
 	moved, err := s.store.WriteWorkflow(ctx, &WorkflowWrite{Now: now, Moves: moves, Plan: p, PlanAction: "plan.create"})
 	if err != nil {
 		return nil, fmt.Errorf("create action plan: %w", err)
@@ -143,7 +141,7 @@ func (s *Service) ReviewPlan(ctx context.Context, id uuid.UUID, note string, ifV
 		return nil, err
 	}
 	return s.changePlan(ctx, id, ifVersion, "plan.review", func(p *ActionPlan) {
-		p.Reviews = append(p.Reviews, Review{At: s.nowStored(), Date: s.today(), By: actorID(u), Note: note})
+		p.Reviews = append(p.Reviews, Review{At: s.nowStored(), Date: s.Today(), By: actorID(u), Note: note})
 	})
 }
 
@@ -168,19 +166,11 @@ func (s *Service) changePlan(ctx context.Context, id uuid.UUID, ifVersion int, a
 	p := old.Clone()
 	edit(p)
 	p.UpdatedAt = s.nowStored()
-	if err := s.checkPlan(ctx, v, p, old.Concerns); err != nil {
-		return nil, err
-	}
-	var added []uuid.UUID
-	for _, c := range p.Concerns {
-		if !slices.Contains(old.Concerns, c) {
-			added = append(added, c)
-		}
-	}
-	moves, err := s.follow(ctx, added, planFollows, actorRole(u), actorID(u), "action plan: "+truncate(p.Title, 200), nil, &p.ID)
+	added, err := s.checkPlan(ctx, v, p, old.Concerns)
 	if err != nil {
 		return nil, err
 	}
+	moves := s.follow(added, planFollows, actorRole(u), actorID(u), "action plan: "+truncate(p.Title, 200), nil, &p.ID)
 	moved, err := s.store.WriteWorkflow(ctx, &WorkflowWrite{Now: p.UpdatedAt, Moves: moves, Plan: p,
 		PlanVersion: old.Version, PlanAction: action})
 	if err != nil {
@@ -228,7 +218,7 @@ func (s *Service) FindPlans(ctx context.Context, q PlanQuery) ([]*ActionPlan, er
 	if err != nil {
 		return nil, fmt.Errorf("find action plans: %w", err)
 	}
-	today := s.today()
+	today := s.Today()
 	var out []*ActionPlan
 	for _, p := range all {
 		if v != nil && !maySeePlan(v, p) || within != nil && !within[p.Area] || q.ReviewDue && !p.ReviewDue(today) {
@@ -243,7 +233,3 @@ func (s *Service) FindPlans(ctx context.Context, q PlanQuery) ([]*ActionPlan, er
 	}
 	return out, nil
 }
-
-// Today returns today's date in the deployment's zone, against which plans
-// are due for review and requests overdue.
-func (s *Service) Today() Date { return s.today() }

@@ -26,6 +26,15 @@ var requestMoves = map[RequestStatus][]RequestStatus{
 	RequestScheduled:    {RequestDone, RequestDeclined},
 }
 
+// Valid reports whether s is a known request status.
+func (s RequestStatus) Valid() bool {
+	switch s {
+	case RequestSent, RequestAcknowledged, RequestScheduled, RequestDone, RequestDeclined:
+		return true
+	}
+	return false
+}
+
 // Open reports whether the authority has still to finish the request.
 func (s RequestStatus) Open() bool { return s != RequestDone && s != RequestDeclined }
 
@@ -113,7 +122,7 @@ func (r *Request) Validate() error {
 	if dup := firstDuplicate(r.Concerns); dup >= 0 {
 		fe.add(fieldIndex("concerns", dup), "repeats a concern")
 	}
-	if _, ok := requestMoves[r.Status]; !ok && r.Status.Open() {
+	if !r.Status.Valid() {
 		fe.add("status", "unknown status %q", r.Status)
 	}
 	if len(r.Responses) > MaxRequestAnswers {

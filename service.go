@@ -511,13 +511,15 @@ func (s *Service) OnChange(fn func(Change)) { s.onChange.Store(&fn) }
 // put puts c in the index and tells the listener where it was and is.
 func (s *Service) put(c *Concern) {
 	x := s.idx()
+	fn := s.onChange.Load()
+	if fn == nil {
+		x.Put(c)
+		s.gen.Add(1)
+		return
+	}
 	oldBound, oldArea, had := x.Bound(c.ID)
 	x.Put(c)
 	s.gen.Add(1)
-	fn := s.onChange.Load()
-	if fn == nil {
-		return
-	}
 	ch := Change{Bounds: []orb.Bound{c.Geometry.Bound()}, Areas: []string{c.Area}}
 	if had {
 		ch.Bounds = append(ch.Bounds, oldBound)

@@ -130,6 +130,37 @@ func (r *Request) AuditJSON() []byte { return mustJSON(r) }
 // AuditJSON returns p as the audit log and the stores keep it.
 func (p *ActionPlan) AuditJSON() []byte { return mustJSON(p) }
 
+// WorkflowDoc is a request or an action plan as a store writes it.
+type WorkflowDoc struct {
+	Entity  string // in the audit log: request or action_plan
+	Name    string // in errors: request or action plan
+	ID      uuid.UUID
+	Area    string
+	Created time.Time
+	Version int    // the version it was read at; 0 to create
+	JSON    []byte // the document at Version+1
+	Action  string
+}
+
+// Docs returns the documents w writes, the request first, each with its
+// JSON as it will be stored.
+func (w *WorkflowWrite) Docs() []WorkflowDoc {
+	var docs []WorkflowDoc
+	if r := w.Request; r != nil {
+		stored := *r
+		stored.Version = w.RequestVersion + 1
+		docs = append(docs, WorkflowDoc{Entity: "request", Name: "request", ID: r.ID, Area: r.Area, Created: r.CreatedAt,
+			Version: w.RequestVersion, JSON: stored.AuditJSON(), Action: w.RequestAction})
+	}
+	if p := w.Plan; p != nil {
+		stored := *p
+		stored.Version = w.PlanVersion + 1
+		docs = append(docs, WorkflowDoc{Entity: "action_plan", Name: "action plan", ID: p.ID, Area: p.Area, Created: p.CreatedAt,
+			Version: w.PlanVersion, JSON: stored.AuditJSON(), Action: w.PlanAction})
+	}
+	return docs
+}
+
 // Validate checks w's own fields before a store reads anything: each move's
 // status, note and time, and the request and plan.
 func (w *WorkflowWrite) Validate() error {

@@ -15,8 +15,9 @@ import (
 // SetZone sets where days begin and end, for due and review dates.
 func (s *Service) SetZone(loc *time.Location) { s.zone = loc }
 
-// today returns the current date in the deployment's zone.
-func (s *Service) today() Date { return DateOf(s.now(), s.zone) }
+// Today returns today's date in the deployment's zone, against which plans
+// are due for review and requests overdue.
+func (s *Service) Today() Date { return DateOf(s.now(), s.zone) }
 
 // nowStored returns the clock as stores keep it.
 func (s *Service) nowStored() time.Time { return StoreTime(s.now()) }
@@ -154,37 +155,48 @@ func (s *Service) ConcernHistory(ctx context.Context, id uuid.UUID) ([]*ConcernM
 // linked concerns: each live concern at a From status of rules moves to its
 // To, if the workflow table lets role make the move. Concerns elsewhere in
 // the process stay where they are.
-func (s *Service) follow(ctx context.Context, ids []uuid.UUID, rules []struct{ From, To Status }, role Role, by *uuid.UUID, note string, request, plan *uuid.UUID) ([]*ConcernMove, error) {
+func (s *Service) follow(cs []*Concern, rules []struct{ From, To Status }, role Role, by *uuid.UUID, note string, request, plan *uuid.UUID) []*ConcernMove {
 	var moves []*ConcernMove
 	now := s.nowStored()
-	for _, id := range ids {
-		c, err := s.store.FindConcernByID(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("linked concern %s: %w", id, err)
-		}
+	for _, c := range cs {
 		if c.Deleted() {
 			continue
 		}
 		for _, r := range rules {
 			if m, ok := FindMove(r.From, r.To); c.Status == r.From && ok && m.Allows(role) {
-				moves = append(moves, &ConcernMove{ConcernID: id, From: c.Status, To: r.To, Note: note,
+				moves = append(moves, &ConcernMove{ConcernID: c.ID, From: c.Status, To: r.To, Note: note,
 					By: by, At: now, Request: request, Plan: plan, IfVersion: c.Version})
 				break
 			}
 		}
 	}
-	return moves, nil
+	return moves
+}
+
+// linked reads the concerns a request links.
+func (s *Service) linked(ctx context.Context, ids []uuid.UUID) ([]*Concern, error) {
+	cs := make([]*Concern, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.store.FindConcernByID(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("linked concern %s: %w", id, err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, nil
 }
 
 // checkLinked checks that every linked concern exists, is live, lies in the
 // area and is still open; field names the list. Concerns in old, linked
-// before, are not checked again.
-func (s *Service) checkLinked(ctx context.Context, v *Viewer, field, area string, ids, old []uuid.UUID) error {
+// before, are not checked again. It returns the concerns it checked, for
+// follow.
+func (s *Service) checkLinked(ctx context.Context, v *Viewer, field, area string, ids, old []uuid.UUID) ([]*Concern, error) {
 	within := map[string]bool{}
 	for _, p := range s.areas.Within(area) {
 		within[p] = true
 	}
 	var fe fieldErrors
+	var cs []*Concern
 	for i, id := range ids {
 		if slices.Contains(old, id) {
 			continue
@@ -196,7 +208,7 @@ func (s *Service) checkLinked(ctx context.Context, v *Viewer, field, area string
 			fe.add(at, "no concern %s", id)
 			continue
 		case err != nil:
-			return fmt.Errorf("linked concern %s: %w", id, err)
+			return nil, fmt.Errorf("linked concern %s: %w", id, err)
 		case c.Deleted():
 			fe.add(at, "concern %s was deleted", id)
 		case v != nil && v.Visibility(c.Category, c.Area, reporterOf(c)) < SeeNoReporter:
@@ -206,8 +218,12 @@ func (s *Service) checkLinked(ctx context.Context, v *Viewer, field, area string
 		case c.Status == StatusClosed || c.Status == StatusResolved:
 			fe.add(at, "concern %s is %s", id, c.Status)
 		}
+		cs = append(cs, c)
 	}
-	return fe.err("linked concerns")
+	if err := fe.err("linked concerns"); err != nil {
+		return nil, err
+	}
+	return cs, nil
 }
 
 // FileRequest sends a request for an area and its linked concerns to every
@@ -230,7 +246,7 @@ func (s *Service) FileRequest(ctx context.Context, r *Request) (*Request, error)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	if today := s.today(); r.Due < today {
+	if today := s.Today(); r.Due < today {
 		return nil, Invalid("due", "must not be before today, %s", today)
 	}
 	if _, ok := s.areas.Find(r.Area); !ok {
@@ -242,14 +258,11 @@ func (s *Service) FileRequest(ctx context.Context, r *Request) (*Request, error)
 	if r.RoutedTo, err = s.route(ctx, r.Area); err != nil {
 		return nil, err
 	}
-	if err := s.checkLinked(ctx, v, "concerns", r.Area, r.Concerns, nil); err != nil {
-		return nil, err
-	}
-	moves, err := s.follow(ctx, r.Concerns, concernFollows[RequestSent], actorRole(u), actorID(u),
-		"request filed: "+truncate(r.Ask, 200), &r.ID, nil)
+	cs, err := s.checkLinked(ctx, v, "concerns", r.Area, r.Concerns, nil)
 	if err != nil {
 		return nil, err
 	}
+	moves := s.follow(cs, concernFollows[RequestSent], actorRole(u), actorID(u), "request filed: "+truncate(r.Ask, 200), &r.ID, nil)
 	moved, err := s.store.WriteWorkflow(ctx, &WorkflowWrite{Now: now, Moves: moves,
 		Request: r, RequestAction: "request.create"})
 	if err != nil {
@@ -339,7 +352,7 @@ func (s *Service) RespondToRequest(ctx context.Context, id uuid.UUID, to Request
 	if ifVersion != 0 && ifVersion != r.Version {
 		return nil, Errorf(EPRECONDITION, "request %s is at version %d, not %d", id, r.Version, ifVersion)
 	}
-	if _, known := requestMoves[to]; !known && to != RequestDone && to != RequestDeclined {
+	if !to.Valid() || to == RequestSent {
 		return nil, Invalid("status", "must be acknowledged, scheduled, done or declined")
 	}
 	if !r.Status.canMove(to) {
@@ -367,10 +380,11 @@ func (s *Service) RespondToRequest(ctx context.Context, id uuid.UUID, to Request
 		r.FinishedAt = &now
 	}
 	note := fmt.Sprintf("request %s: %s", to, truncate(message, 200))
-	moves, err := s.follow(ctx, r.Concerns, concernFollows[to], actorRole(u), actorID(u), note, &r.ID, nil)
+	cs, err := s.linked(ctx, r.Concerns)
 	if err != nil {
 		return nil, err
 	}
+	moves := s.follow(cs, concernFollows[to], actorRole(u), actorID(u), note, &r.ID, nil)
 	moved, err := s.store.WriteWorkflow(ctx, &WorkflowWrite{Now: now, Moves: moves,
 		Request: r, RequestVersion: before, RequestAction: "request.respond"})
 	if err != nil {
@@ -426,7 +440,7 @@ func (s *Service) FindRequests(ctx context.Context, q RequestQuery) (RequestList
 	if err != nil {
 		return RequestList{}, fmt.Errorf("find requests: %w", err)
 	}
-	today := s.today()
+	today := s.Today()
 	var out RequestList
 	for _, r := range all {
 		switch {

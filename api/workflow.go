@@ -199,10 +199,7 @@ func (s *Server) listRequests(c echo.Context) error {
 	}
 	rq.Area = q.Get("area")
 	if v := q.Get("status"); v != "" {
-		switch st := concernmap.RequestStatus(v); st {
-		case concernmap.RequestSent, concernmap.RequestAcknowledged, concernmap.RequestScheduled, concernmap.RequestDone, concernmap.RequestDeclined:
-			rq.Status = st
-		default:
+		if rq.Status = concernmap.RequestStatus(v); !rq.Status.Valid() {
 			return concernmap.Invalid("status", "must be sent, acknowledged, scheduled, done or declined")
 		}
 	}
@@ -408,14 +405,14 @@ func (s *Server) listPlans(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, to-from)
+	// The next review date rides along, so a list shows what is due.
+	type listedPlan struct {
+		*concernmap.ActionPlan
+		NextReview concernmap.Date `json:"next_review"`
+	}
+	out := make([]listedPlan, 0, to-from)
 	for _, p := range plans[from:to] {
-		// The next review date rides along, so a list shows what is due.
-		b, _ := json.Marshal(p)
-		var m map[string]any
-		json.Unmarshal(b, &m)
-		m["next_review"] = p.NextReview()
-		out = append(out, m)
+		out = append(out, listedPlan{p, p.NextReview()})
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-cache")
 	return c.JSON(http.StatusOK, map[string]any{"action_plans": out, "total": len(plans), "today": s.svc.Today(), "next_cursor": next})

@@ -18,46 +18,20 @@ import (
 
 var _ concernmap.WorkflowStore = (*DB)(nil)
 
-// docBucket is a bucket of JSON documents, and what the log and errors
-// call one of them.
+// docBucket is a bucket of JSON documents, and what errors call one of
+// them.
 type docBucket struct {
 	bucket []byte
-	entity string // in the audit log
 	name   string // in errors
 }
 
 var (
-	requestDocs = docBucket{bucket: bucketRequests, entity: "request", name: "request"}
-	planDocs    = docBucket{bucket: bucketPlans, entity: "action_plan", name: "action plan"}
+	requestDocs = docBucket{bucket: bucketRequests, name: "request"}
+	planDocs    = docBucket{bucket: bucketPlans, name: "action plan"}
 )
 
-// docWrite is a request or an action plan that a WorkflowWrite creates or
-// replaces.
-type docWrite struct {
-	docBucket
-	id      uuid.UUID
-	version int    // the version it was read at; 0 to create
-	doc     []byte // its JSON at version+1
-	action  string
-}
-
-// workflowDocs returns the documents that w writes, request first.
-func workflowDocs(w *concernmap.WorkflowWrite) []docWrite {
-	var docs []docWrite
-	if r := w.Request; r != nil {
-		stored := *r
-		stored.Version = w.RequestVersion + 1
-		docs = append(docs, docWrite{docBucket: requestDocs, id: r.ID, version: w.RequestVersion,
-			doc: stored.AuditJSON(), action: w.RequestAction})
-	}
-	if p := w.Plan; p != nil {
-		stored := *p
-		stored.Version = w.PlanVersion + 1
-		docs = append(docs, docWrite{docBucket: planDocs, id: p.ID, version: w.PlanVersion,
-			doc: stored.AuditJSON(), action: w.PlanAction})
-	}
-	return docs
-}
+// docBuckets finds the bucket of a WorkflowDoc's entity.
+var docBuckets = map[string]docBucket{"request": requestDocs, "action_plan": planDocs}
 
 // WriteWorkflow applies w in one write transaction: the moves in their
 // order, then the request, then the plan. bbolt has a single writer, so no
@@ -70,7 +44,7 @@ func (db *DB) WriteWorkflow(ctx context.Context, w *concernmap.WorkflowWrite) ([
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("write workflow: %w", err)
 	}
-	docs := workflowDocs(w)
+	docs := w.Docs()
 	if len(w.Moves) == 0 && len(docs) == 0 {
 		return nil, nil
 	}
@@ -148,33 +122,33 @@ func move(ctx context.Context, tx *bbolt.Tx, m *concernmap.ConcernMove) (*concer
 
 // putDoc creates d at version 1, or replaces it under its version check,
 // and logs d's action with the document before and after.
-func putDoc(ctx context.Context, tx *bbolt.Tx, d docWrite, now time.Time) error {
-	b := tx.Bucket(d.bucket)
-	old := b.Get(d.id[:])
+func putDoc(ctx context.Context, tx *bbolt.Tx, d concernmap.WorkflowDoc, now time.Time) error {
+	b := tx.Bucket(docBuckets[d.Entity].bucket)
+	old := b.Get(d.ID[:])
 	// The document as stored is its AuditJSON.
 	var before []byte
 	switch {
-	case d.version == 0 && old != nil:
+	case d.Version == 0 && old != nil:
 		return conflict("id", "is taken")
-	case d.version == 0:
+	case d.Version == 0:
 	case old == nil:
-		return concernmap.Errorf(concernmap.ENOTFOUND, "%s %s not found", d.name, d.id)
+		return concernmap.Errorf(concernmap.ENOTFOUND, "%s %s not found", d.Name, d.ID)
 	default:
 		var stored struct {
 			Version int `json:"version"`
 		}
 		if err := json.Unmarshal(old, &stored); err != nil {
-			return fmt.Errorf("%w: %s %s: %w", errCorrupt, d.name, d.id, err)
+			return fmt.Errorf("%w: %s %s: %w", errCorrupt, d.Name, d.ID, err)
 		}
-		if stored.Version != d.version {
-			return concernmap.Errorf(concernmap.EPRECONDITION, "%s %s is at version %d, not %d", d.name, d.id, stored.Version, d.version)
+		if stored.Version != d.Version {
+			return concernmap.Errorf(concernmap.EPRECONDITION, "%s %s is at version %d, not %d", d.Name, d.ID, stored.Version, d.Version)
 		}
 		before = bytes.Clone(old)
 	}
-	if err := b.Put(bytes.Clone(d.id[:]), d.doc); err != nil {
+	if err := b.Put(bytes.Clone(d.ID[:]), d.JSON); err != nil {
 		return err
 	}
-	return putAudit(tx, concernmap.NewAuditEvent(ctx, now, d.action, d.entity, d.id.String(), before, d.doc))
+	return putAudit(tx, concernmap.NewAuditEvent(ctx, now, d.Action, d.Entity, d.ID.String(), before, d.JSON))
 }
 
 // FindConcernMoves returns a concern's moves, oldest first; ENOTFOUND if

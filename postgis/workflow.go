@@ -16,48 +16,19 @@ import (
 
 var _ concernmap.WorkflowStore = (*DB)(nil)
 
-// docTable is a table of JSON documents, and what the log and errors call
-// one of them.
+// docTable is a table of JSON documents, and what errors call one of them.
 type docTable struct {
-	table  string
-	entity string // in the audit log
-	name   string // in errors
+	table string
+	name  string // in errors
 }
 
 var (
-	requestTable = docTable{table: "requests", entity: "request", name: "request"}
-	planTable    = docTable{table: "action_plans", entity: "action_plan", name: "action plan"}
+	requestTable = docTable{table: "requests", name: "request"}
+	planTable    = docTable{table: "action_plans", name: "action plan"}
 )
 
-// docWrite is a request or an action plan that a WorkflowWrite creates or
-// replaces.
-type docWrite struct {
-	docTable
-	id      uuid.UUID
-	area    string
-	created time.Time
-	version int    // the version it was read at; 0 to create
-	doc     []byte // its JSON at version+1
-	action  string
-}
-
-// workflowDocs returns the documents that w writes, request first.
-func workflowDocs(w *concernmap.WorkflowWrite) []docWrite {
-	var docs []docWrite
-	if r := w.Request; r != nil {
-		stored := *r
-		stored.Version = w.RequestVersion + 1
-		docs = append(docs, docWrite{docTable: requestTable, id: r.ID, area: r.Area, created: r.CreatedAt,
-			version: w.RequestVersion, doc: stored.AuditJSON(), action: w.RequestAction})
-	}
-	if p := w.Plan; p != nil {
-		stored := *p
-		stored.Version = w.PlanVersion + 1
-		docs = append(docs, docWrite{docTable: planTable, id: p.ID, area: p.Area, created: p.CreatedAt,
-			version: w.PlanVersion, doc: stored.AuditJSON(), action: w.PlanAction})
-	}
-	return docs
-}
+// docTables finds the table of a WorkflowDoc's entity.
+var docTables = map[string]docTable{"request": requestTable, "action_plan": planTable}
 
 // WriteWorkflow applies w in one transaction: the moves in their order,
 // then the request, then the plan. It locks every moved concern in ID order
@@ -69,7 +40,7 @@ func (db *DB) WriteWorkflow(ctx context.Context, w *concernmap.WorkflowWrite) ([
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("write workflow: %w", err)
 	}
-	docs := workflowDocs(w)
+	docs := w.Docs()
 	if len(w.Moves) == 0 && len(docs) == 0 {
 		return nil, nil
 	}
@@ -167,14 +138,14 @@ func insertMoves(ctx context.Context, tx pgx.Tx, rows [][]any) error {
 // putDoc creates d at version 1, or replaces it under its version check,
 // and returns the event to log. FOR UPDATE holds the row from the check to
 // the commit, as change does for a concern.
-func putDoc(ctx context.Context, tx pgx.Tx, d docWrite, now time.Time) (*concernmap.AuditEvent, error) {
-	id := pgtype.UUID{Bytes: d.id, Valid: true}
-	created := concernmap.StoreTime(d.created)
+func putDoc(ctx context.Context, tx pgx.Tx, d concernmap.WorkflowDoc, now time.Time) (*concernmap.AuditEvent, error) {
+	id := pgtype.UUID{Bytes: d.ID, Valid: true}
+	created := concernmap.StoreTime(d.Created)
 	// The document as stored is its AuditJSON.
 	var before []byte
-	if d.version == 0 {
-		tag, err := tx.Exec(ctx, `INSERT INTO `+d.table+` (id, version, area, doc, created_at)
-			VALUES ($1, 1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, id, d.area, d.doc, created)
+	if d.Version == 0 {
+		tag, err := tx.Exec(ctx, `INSERT INTO `+docTables[d.Entity].table+` (id, version, area, doc, created_at)
+			VALUES ($1, 1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, id, d.Area, d.JSON, created)
 		if err != nil {
 			return nil, err
 		}
@@ -183,22 +154,22 @@ func putDoc(ctx context.Context, tx pgx.Tx, d docWrite, now time.Time) (*concern
 		}
 	} else {
 		var version int32
-		err := tx.QueryRow(ctx, `SELECT version, doc FROM `+d.table+` WHERE id = $1 FOR UPDATE`, id).Scan(&version, &before)
+		err := tx.QueryRow(ctx, `SELECT version, doc FROM `+docTables[d.Entity].table+` WHERE id = $1 FOR UPDATE`, id).Scan(&version, &before)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return nil, concernmap.Errorf(concernmap.ENOTFOUND, "%s %s not found", d.name, d.id)
+			return nil, concernmap.Errorf(concernmap.ENOTFOUND, "%s %s not found", d.Name, d.ID)
 		case err != nil:
 			return nil, err
-		case int(version) != d.version:
-			return nil, concernmap.Errorf(concernmap.EPRECONDITION, "%s %s is at version %d, not %d", d.name, d.id, version, d.version)
+		case int(version) != d.Version:
+			return nil, concernmap.Errorf(concernmap.EPRECONDITION, "%s %s is at version %d, not %d", d.Name, d.ID, version, d.Version)
 		}
-		_, err = tx.Exec(ctx, `UPDATE `+d.table+` SET version = $2, area = $3, doc = $4, created_at = $5 WHERE id = $1`,
-			id, int32(d.version+1), d.area, d.doc, created)
+		_, err = tx.Exec(ctx, `UPDATE `+docTables[d.Entity].table+` SET version = $2, area = $3, doc = $4, created_at = $5 WHERE id = $1`,
+			id, int32(d.Version+1), d.Area, d.JSON, created)
 		if err != nil {
 			return nil, err
 		}
 	}
-	return concernmap.NewAuditEvent(ctx, now, d.action, d.entity, d.id.String(), before, d.doc), nil
+	return concernmap.NewAuditEvent(ctx, now, d.Action, d.Entity, d.ID.String(), before, d.JSON), nil
 }
 
 // FindConcernMoves returns a concern's moves, oldest first; ENOTFOUND if
